@@ -1,0 +1,51 @@
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "core/clock.h"
+#include "store/connection.h"
+#include "store/store.h"
+
+namespace usaged::cli {
+
+// Exit statuses of the usaged command.
+inline constexpr int kExitOk = 0;
+inline constexpr int kExitJobFailed = 1;  // the command ran but found failures
+inline constexpr int kExitBadInput = 2;
+inline constexpr int kExitDatabase = 3;
+inline constexpr int kExitOther = 4;
+
+struct GlobalOptions {
+  std::string db = "sqlite:./usaged-data";
+  std::string log_level = "info";
+};
+
+// What a subcommand does once the command line is parsed; returns the exit status.
+using Action = std::function<int()>;
+
+// An open store whose schema is current, for every command but `init`.
+struct OpenDatabase {
+  std::unique_ptr<store::Store> store;
+  std::unique_ptr<store::Connection> conn;
+};
+OpenDatabase OpenReady(const GlobalOptions& options);
+
+// The clock a command runs with: --now if given (a fixed instant), else the
+// system clock. Throws InputError for a malformed --now.
+std::unique_ptr<Clock> MakeClock(const std::string& now_option);
+
+// Each Register* adds a subcommand whose callback stores its Action in `action`.
+void RegisterInit(CLI::App& app, const GlobalOptions& options, Action& action);
+void RegisterConfig(CLI::App& app, const GlobalOptions& options, Action& action);
+void RegisterRun(CLI::App& app, const GlobalOptions& options, Action& action);
+void RegisterRecords(CLI::App& app, const GlobalOptions& options, Action& action);
+void RegisterJobs(CLI::App& app, const GlobalOptions& options, Action& action);
+void RegisterDemo(CLI::App& app, const GlobalOptions& options, Action& action);
+
+int Main(int argc, char** argv);
+
+}  // namespace usaged::cli

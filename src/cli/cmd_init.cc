@@ -1,0 +1,75 @@
+#include <fmt/format.h>
+
+#include <iostream>
+
+#include "cli/app.h"
+#include "core/settings.h"
+#include "store/configuration.h"
+#include "store/migrator.h"
+
+namespace usaged::cli {
+
+void RegisterInit(CLI::App& app, const GlobalOptions& options, Action& action) {
+  auto* cmd = app.add_subcommand(
+      "init", "Create the databases (if missing) and apply usaged's schema migrations. "
+              "Safe to run again.");
+  cmd->callback([&options, &action] {
+    action = [&options] {
+      auto store = store::OpenStore(options.db);
+      auto conn = store->Connect(/*create=*/true);
+      store::Migrator migrator(*conn);
+      int applied = migrator.Up(SystemClock().Now());
+      store::Configuration(*conn).InsertMissingDefaults();
+      std::cout << fmt::format("{}: schema version {} ({} migration(s) applied)\n",
+                               store->Describe(), migrator.CurrentVersion(), applied);
+      return kExitOk;
+    };
+  });
+}
+
+void RegisterConfig(CLI::App& app, const GlobalOptions& options, Action& action) {
+  auto* cmd = app.add_subcommand("config", "Read or change usage settings in cloud.configuration");
+  cmd->require_subcommand(1);
+
+  auto* get = cmd->add_subcommand("get", "Print the value of a key (its default if unset)");
+  static std::string get_key;
+  get->add_option("KEY", get_key, "Configuration key")->required();
+  get->callback([&options, &action] {
+    action = [&options] {
+      if (!FindConfigKey(get_key)) ValidateConfigValue(get_key, "");  // throws: unknown key
+      auto db = OpenReady(options);
+      auto value = store::Configuration(*db.conn).Get(get_key);
+      std::cout << value.value_or(std::string(FindConfigKey(get_key)->default_value)) << "\n";
+      return kExitOk;
+    };
+  });
+
+  auto* set = cmd->add_subcommand("set", "Validate and store a value");
+  static std::string set_key, set_value;
+  set->add_option("KEY", set_key, "Configuration key")->required();
+  set->add_option("VALUE", set_value, "New value")->required();
+  set->callback([&options, &action] {
+    action = [&options] {
+      ValidateConfigValue(set_key, set_value);
+      auto db = OpenReady(options);
+      store::Configuration(*db.conn).Set(set_key, set_value, SystemClock().Now());
+      std::cout << set_key << " = " << set_value << "\n";
+      return kExitOk;
+    };
+  });
+
+  auto* list = cmd->add_subcommand("list", "Print every key usaged reads, with its value");
+  list->callback([&options, &action] {
+    action = [&options] {
+      auto db = OpenReady(options);
+      store::Configuration config(*db.conn);
+      for (const auto& k : KnownConfigKeys()) {
+        std::cout << fmt::format("{} = {}\n", k.name,
+                                 config.Get(k.name).value_or(std::string(k.default_value)));
+      }
+      return kExitOk;
+    };
+  });
+}
+
+}  // namespace usaged::cli

@@ -1,0 +1,132 @@
+#include <fmt/format.h>
+
+#include <iostream>
+
+#include "cli/app.h"
+#include "cli/output.h"
+#include "cli/record_query.h"
+#include "core/usage_types.h"
+#include "core/error.h"
+#include "ingest/quarantine.h"
+#include "job/job_log.h"
+
+namespace usaged::cli {
+namespace {
+
+struct RecordsOptions {
+  std::optional<int64_t> account;
+  std::optional<int> type;
+  std::string start, end, format = "table";
+};
+
+struct ListOptions {
+  std::string format = "table";
+};
+
+nlohmann::ordered_json Opt(const std::optional<int64_t>& v) {
+  return v ? nlohmann::ordered_json(*v) : nlohmann::ordered_json();
+}
+nlohmann::ordered_json Opt(const std::optional<std::string>& v) {
+  return v ? nlohmann::ordered_json(*v) : nlohmann::ordered_json();
+}
+nlohmann::ordered_json Opt(const std::optional<Instant>& v) {
+  return v ? nlohmann::ordered_json(FormatUtc(*v)) : nlohmann::ordered_json();
+}
+
+int PrintJobs(const GlobalOptions& options, Format format) {
+  auto db = OpenReady(options);
+  ResultTable table({"id", "kind", "state", "range_start", "range_end", "account", "domain",
+                     "usage_type", "reason", "units_done", "units_total", "units_failed",
+                     "records", "host", "pid", "created", "finished", "duration_s", "error"});
+  for (const auto& j : job::JobLog(*db.conn).List(1000)) {
+    nlohmann::ordered_json duration;
+    if (j.finished_at) duration = (*j.finished_at - j.created_at).count() / 1000.0;
+    table.Add({j.id, j.kind, j.state, Opt(j.range_start), Opt(j.range_end),
+               Opt(j.scope_account_id), Opt(j.scope_domain_id),
+               j.scope_usage_type ? nlohmann::ordered_json(*j.scope_usage_type)
+                                  : nlohmann::ordered_json(),
+               Opt(j.reason), j.units_done, j.units_total, j.units_failed, j.records, j.host,
+               j.pid, FormatUtc(j.created_at), Opt(j.finished_at), duration, Opt(j.error)});
+  }
+  table.Print(format, std::cout);
+  return kExitOk;
+}
+
+int PrintQuarantine(const GlobalOptions& options, Format format) {
+  auto db = OpenReady(options);
+  ResultTable table({"id", "source", "source_id", "event_type", "account_id", "event_time",
+                     "reason", "quarantined_at"});
+  for (const auto& q : ingest::ListQuarantine(*db.conn, 10000)) {
+    table.Add({q.id, q.source, q.source_id, q.event_type, Opt(q.account_id), Opt(q.event_time),
+               q.reason, FormatUtc(q.quarantined_at)});
+  }
+  table.Print(format, std::cout);
+  return kExitOk;
+}
+
+}  // namespace
+
+void RegisterRecords(CLI::App& app, const GlobalOptions& options, Action& action) {
+  auto opts = std::make_shared<RecordsOptions>();
+  auto* cmd = app.add_subcommand("records", "List cloud_usage records, ordered by window, "
+                                            "account, type and key");
+  cmd->add_option("--account", opts->account, "Only this account id");
+  cmd->add_option("--type", opts->type, "Only this usage type id");
+  cmd->add_option("--start", opts->start, "Records starting at or after this UTC time");
+  cmd->add_option("--end", opts->end, "Records ending at or before this UTC time");
+  cmd->add_option("--format", opts->format, "table, json or csv")->capture_default_str();
+  cmd->callback([&options, &action, opts] {
+    action = [&options, opts] {
+      RecordFilter filter;
+      filter.account_id = opts->account;
+      filter.usage_type = opts->type;
+      if (opts->type && !FindUsageType(*opts->type)) {
+        throw InputError(fmt::format("invalid --type {}: not a CloudStack usage type id (see "
+                                     "`usaged types`)", *opts->type));
+      }
+      if (!opts->start.empty()) filter.start = ParseUtc(opts->start, "--start");
+      if (!opts->end.empty()) filter.end = ParseUtc(opts->end, "--end");
+      if (filter.start && filter.end && *filter.start > *filter.end) {
+        throw InputError("--start is after --end");
+      }
+      Format format = ParseFormat(opts->format);
+      auto db = OpenReady(options);
+      RecordTable(*db.conn, filter).Print(format, std::cout);
+      return kExitOk;
+    };
+  });
+}
+
+void RegisterJobs(CLI::App& app, const GlobalOptions& options, Action& action) {
+  auto jobs_opts = std::make_shared<ListOptions>();
+  auto* jobs = app.add_subcommand("jobs", "List usage jobs (newest first) with range, scope and "
+                                          "progress");
+  jobs->add_option("--format", jobs_opts->format, "table, json or csv")->capture_default_str();
+  jobs->callback([&options, &action, jobs_opts] {
+    action = [&options, jobs_opts] { return PrintJobs(options, ParseFormat(jobs_opts->format)); };
+  });
+
+  auto q_opts = std::make_shared<ListOptions>();
+  auto* quarantine = app.add_subcommand("quarantine", "List events usaged refused, with reasons");
+  quarantine->add_option("--format", q_opts->format, "table, json or csv")->capture_default_str();
+  quarantine->callback([&options, &action, q_opts] {
+    action = [&options, q_opts] { return PrintQuarantine(options, ParseFormat(q_opts->format)); };
+  });
+
+  auto* types = app.add_subcommand("types", "List CloudStack usage types (listUsageTypes)");
+  auto t_opts = std::make_shared<ListOptions>();
+  types->add_option("--format", t_opts->format, "table, json or csv")->capture_default_str();
+  types->callback([&action, t_opts] {
+    action = [t_opts] {
+      Format format = ParseFormat(t_opts->format);
+      ResultTable table({"usagetypeid", "name", "description"});
+      for (const auto& t : AllUsageTypes()) {
+        table.Add({t.id, std::string(t.name), std::string(t.description)});
+      }
+      table.Print(format, std::cout);
+      return kExitOk;
+    };
+  });
+}
+
+}  // namespace usaged::cli

@@ -1,0 +1,77 @@
+#include <fmt/format.h>
+#include <signal.h>
+
+#include <atomic>
+#include <iostream>
+
+#include "cli/app.h"
+#include "job/scheduler.h"
+#include "job/usage_run.h"
+
+namespace usaged::cli {
+namespace {
+
+std::atomic<bool> g_stop{false};
+
+void OnStopSignal(int) { g_stop.store(true); }
+
+// A clock that starts at --now and then moves with real time (for `run`
+// without --once under a simulated start time).
+class OffsetClock final : public Clock {
+ public:
+  explicit OffsetClock(Instant start) : offset_(start - SystemClock().Now()) {}
+  Instant Now() const override { return SystemClock().Now() + offset_; }
+
+ private:
+  Millis offset_;
+};
+
+struct RunOptions {
+  bool once = false;
+  std::string now;
+};
+
+void PrintSummary(const job::RunSummary& s) {
+  std::cout << fmt::format(
+      "events copied {}, applied {}, quarantined {}, late {}; windows planned {}; units done {}, "
+      "failed {}; records {}; checkpoint {}\n",
+      s.events_copied, s.events_applied, s.events_quarantined, s.late_events, s.windows_planned,
+      s.units_done, s.units_failed, s.records,
+      s.checkpoint ? FormatUtc(*s.checkpoint) : std::string("none"));
+}
+
+}  // namespace
+
+void RegisterRun(CLI::App& app, const GlobalOptions& options, Action& action) {
+  auto opts = std::make_shared<RunOptions>();
+  auto* cmd = app.add_subcommand(
+      "run", "Run the usage job: with --once, process every due window and exit; without, run "
+             "on the configured schedule until SIGTERM");
+  cmd->add_flag("--once", opts->once, "Process every due window now, then exit");
+  cmd->add_option("--now", opts->now,
+                  "Take this UTC time as the current time (\"YYYY-MM-DD HH:MM:SS\")");
+  cmd->callback([&options, &action, opts] {
+    action = [&options, opts] {
+      auto db = OpenReady(options);
+      auto lock = db.store->LockJobs();
+      if (opts->once) {
+        auto clock = MakeClock(opts->now);
+        job::RunSummary summary = job::RunDueWindows(*db.conn, *clock);
+        PrintSummary(summary);
+        return summary.ok() ? kExitOk : kExitJobFailed;
+      }
+      std::unique_ptr<Clock> clock;
+      if (opts->now.empty()) {
+        clock = std::make_unique<SystemClock>();
+      } else {
+        clock = std::make_unique<OffsetClock>(ParseUtc(opts->now, "--now"));
+      }
+      signal(SIGTERM, OnStopSignal);
+      signal(SIGINT, OnStopSignal);
+      job::RunScheduled(*db.conn, *clock, g_stop);
+      return kExitOk;
+    };
+  });
+}
+
+}  // namespace usaged::cli

@@ -1,0 +1,157 @@
+#include "core/settings.h"
+
+#include <fmt/format.h>
+
+#include <charconv>
+
+#include "core/error.h"
+
+namespace usaged {
+namespace {
+
+std::optional<long long> ParseInteger(std::string_view v) {
+  long long out = 0;
+  auto trimmed = v;
+  while (!trimmed.empty() && trimmed.front() == ' ') trimmed.remove_prefix(1);
+  while (!trimmed.empty() && trimmed.back() == ' ') trimmed.remove_suffix(1);
+  if (trimmed.empty()) return std::nullopt;
+  auto [ptr, ec] = std::from_chars(trimmed.data(), trimmed.data() + trimmed.size(), out);
+  if (ec != std::errc() || ptr != trimmed.data() + trimmed.size()) return std::nullopt;
+  return out;
+}
+
+long long RequireIntegerIn(std::string_view name, std::string_view v, long long lo, long long hi) {
+  auto n = ParseInteger(v);
+  if (!n || *n < lo || *n > hi) {
+    throw InputError(fmt::format("invalid value '{}' for {}: expected an integer from {} to {}", v,
+                                 name, lo, hi));
+  }
+  return *n;
+}
+
+void ValidateRange(std::string_view name, std::string_view v) {
+  RequireIntegerIn(name, v, 1, 525600);
+}
+void ValidateShards(std::string_view name, std::string_view v) {
+  RequireIntegerIn(name, v, 1, 1024);
+}
+void ValidateSettle(std::string_view name, std::string_view v) {
+  RequireIntegerIn(name, v, 0, 86400);
+}
+void ValidateDays(std::string_view name, std::string_view v) {
+  RequireIntegerIn(name, v, 0, 3650);
+}
+
+void ValidateBool(std::string_view name, std::string_view v) {
+  if (v != "true" && v != "false") {
+    throw InputError(fmt::format("invalid value '{}' for {}: expected true or false", v, name));
+  }
+}
+
+void ValidateZone(std::string_view name, std::string_view v) {
+  try {
+    TimeZone::Parse(v);
+  } catch (const ConfigError& e) {
+    throw InputError(fmt::format("invalid value for {}: {}", name, e.what()));
+  }
+}
+
+std::optional<std::pair<int, int>> ParseExecTime(std::string_view v) {
+  auto colon = v.find(':');
+  if (colon == std::string_view::npos) return std::nullopt;
+  auto h = ParseInteger(v.substr(0, colon));
+  auto m = ParseInteger(v.substr(colon + 1));
+  if (!h || !m || *h < 0 || *h > 23 || *m < 0 || *m > 59 || v.size() - colon - 1 != 2) {
+    return std::nullopt;
+  }
+  return std::make_pair(static_cast<int>(*h), static_cast<int>(*m));
+}
+
+void ValidateExecTime(std::string_view name, std::string_view v) {
+  if (!ParseExecTime(v)) {
+    throw InputError(fmt::format("invalid value '{}' for {}: expected a time of day as HH:MM", v,
+                                 name));
+  }
+}
+
+}  // namespace
+
+const std::vector<ConfigKey>& KnownConfigKeys() {
+  static const std::vector<ConfigKey> keys = {
+      {"usage.stats.job.aggregation.range", "1440",
+       "Length of an aggregation window in minutes (1440 = daily, 60 = hourly).", true,
+       ValidateRange},
+      {"usage.stats.job.exec.time", "00:15",
+       "Time of day (HH:MM, in usage.execution.timezone) at which the scheduled job runs.", true,
+       ValidateExecTime},
+      {"usage.execution.timezone", "GMT", "Time zone of usage.stats.job.exec.time.", true,
+       ValidateZone},
+      {"usage.aggregation.timezone", "GMT",
+       "Time zone in which aggregation windows are aligned (daily = local midnight).", true,
+       ValidateZone},
+      {"usage.sanity.check.interval", "1", "Days between sanity checks (0 disables them).", true,
+       ValidateDays},
+      {"usage.snapshot.virtualsize.select", "false",
+       "Bill snapshots by their virtual size instead of their physical size.", true,
+       ValidateBool},
+      {"usage.compat.float.hours", "false",
+       "Compute raw_usage hours exactly as CloudStack's Java server does (inclusive "
+       "milliseconds, 32-bit float) instead of exactly.",
+       false, ValidateBool},
+      {"usage.account.shards", "4",
+       "Number of account shards per window; a (window, shard) pair is one unit of work, "
+       "committed in one transaction.",
+       false, ValidateShards},
+      {"usage.window.settle.seconds", "0",
+       "Seconds a window must have ended before it is processed, for events committed late.",
+       false, ValidateSettle},
+  };
+  return keys;
+}
+
+const ConfigKey* FindConfigKey(std::string_view name) {
+  for (const auto& k : KnownConfigKeys()) {
+    if (k.name == name) return &k;
+  }
+  return nullptr;
+}
+
+void ValidateConfigValue(std::string_view name, std::string_view value) {
+  const ConfigKey* key = FindConfigKey(name);
+  if (!key) {
+    std::string known;
+    for (const auto& k : KnownConfigKeys()) known += fmt::format("\n  {}", k.name);
+    throw InputError(fmt::format("unknown configuration key '{}'; usaged knows:{}", name, known));
+  }
+  key->validate(name, value);
+}
+
+UsageSettings UsageSettings::Load(
+    const std::function<std::optional<std::string>(std::string_view)>& lookup) {
+  auto get = [&](std::string_view name) {
+    const ConfigKey* key = FindConfigKey(name);
+    std::string value = lookup(name).value_or(std::string(key->default_value));
+    try {
+      key->validate(name, value);
+    } catch (const InputError& e) {
+      throw ConfigError(fmt::format("cloud.configuration: {}", e.what()));
+    }
+    return value;
+  };
+  UsageSettings s;
+  s.aggregation_range_minutes =
+      static_cast<int>(*ParseInteger(get("usage.stats.job.aggregation.range")));
+  auto exec = *ParseExecTime(get("usage.stats.job.exec.time"));
+  s.exec_hour = exec.first;
+  s.exec_minute = exec.second;
+  s.execution_zone = TimeZone::Parse(get("usage.execution.timezone"));
+  s.aggregation_zone = TimeZone::Parse(get("usage.aggregation.timezone"));
+  s.hours_mode = get("usage.compat.float.hours") == "true" ? HoursMode::kCloudStackFloat
+                                                           : HoursMode::kExact;
+  s.account_shards = static_cast<int>(*ParseInteger(get("usage.account.shards")));
+  s.settle_seconds = static_cast<int>(*ParseInteger(get("usage.window.settle.seconds")));
+  s.snapshot_virtual_size = get("usage.snapshot.virtualsize.select") == "true";
+  return s;
+}
+
+}  // namespace usaged

@@ -1,0 +1,49 @@
+#pragma once
+
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/hours.h"
+#include "core/timezone.h"
+
+namespace usaged {
+
+// A configuration key usaged reads from cloud.configuration: CloudStack's own
+// usage keys (same names, same defaults) and usaged's additions.
+struct ConfigKey {
+  std::string_view name;
+  std::string_view default_value;
+  std::string_view description;
+  bool cloudstack_key;  // false: introduced by usaged
+  // Throws InputError naming the key if `value` is not acceptable.
+  void (*validate)(std::string_view name, std::string_view value);
+};
+
+const std::vector<ConfigKey>& KnownConfigKeys();
+// nullptr if usaged does not know the key.
+const ConfigKey* FindConfigKey(std::string_view name);
+// Throws InputError for an unknown key (listing the known ones) or a bad value.
+void ValidateConfigValue(std::string_view name, std::string_view value);
+
+// The settings a usage job runs with, read once at job start.
+struct UsageSettings {
+  int aggregation_range_minutes = 1440;
+  int exec_hour = 0;
+  int exec_minute = 15;
+  TimeZone execution_zone = TimeZone::Utc();
+  TimeZone aggregation_zone = TimeZone::Utc();
+  HoursMode hours_mode = HoursMode::kExact;
+  int account_shards = 4;
+  int settle_seconds = 0;
+  bool snapshot_virtual_size = false;
+
+  // Builds settings from a lookup of raw values (nullopt: key not set, use the
+  // default). Throws ConfigError naming the key for a value that cannot be used.
+  static UsageSettings Load(
+      const std::function<std::optional<std::string>(std::string_view)>& lookup);
+};
+
+}  // namespace usaged

@@ -1,0 +1,222 @@
+#include "ingest/event_applier.h"
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include <set>
+
+#include "core/error.h"
+#include "core/fault_injector.h"
+#include "ingest/event_types.h"
+#include "ingest/handlers.h"
+#include "ingest/quarantine.h"
+
+namespace usaged::ingest {
+
+struct EventApplier::Page {
+  std::vector<UsageEvent> events;
+  // Content signatures of processed events in the page's time span, to
+  // recognise the same event stored twice under different ids.
+  std::set<std::string> seen;
+};
+
+EventApplier::EventApplier() : EventApplier(AllEventHandlers()) {}
+
+EventApplier::EventApplier(std::vector<std::unique_ptr<EventHandler>> handlers)
+    : handlers_(std::move(handlers)) {
+  for (const auto& h : handlers_) {
+    for (auto type : h->event_types()) by_type_.emplace(std::string(type), h.get());
+  }
+}
+
+namespace {
+
+constexpr std::string_view kEventColumns =
+    "id, type, account_id, created, zone_id, resource_id, resource_name, offering_id, "
+    "template_id, size, resource_type, virtual_size";
+
+UsageEvent ReadEvent(store::Statement& q) {
+  UsageEvent e;
+  e.id = q.Int(0);
+  e.type = q.Text(1);
+  e.account_id = q.Int(2);
+  e.created = q.Time(3);
+  e.zone_id = q.Int(4);
+  e.resource_id = q.OptInt(5);
+  e.resource_name = q.OptText(6);
+  e.offering_id = q.OptInt(7);
+  e.template_id = q.OptInt(8);
+  e.size = q.OptInt(9);
+  e.resource_type = q.OptText(10);
+  e.virtual_size = q.OptInt(11);
+  return e;
+}
+
+std::string IdList(const std::vector<UsageEvent>& events) {
+  std::string out;
+  for (const auto& e : events) {
+    if (!out.empty()) out += ",";
+    out += std::to_string(e.id);
+  }
+  return out;
+}
+
+void LoadAccounts(store::Connection& conn, std::map<int64_t, AccountRef>& accounts) {
+  accounts.clear();
+  auto& q = conn.Prepare("SELECT id, domain_id, removed FROM ${usage}.account");
+  while (q.Next()) accounts[q.Int(0)] = AccountRef{q.Int(0), q.OptInt(1).value_or(0), q.OptTime(2)};
+}
+
+}  // namespace
+
+void EventApplier::LoadDetails(store::Connection& conn, Page& page) {
+  if (page.events.empty()) return;
+  std::map<int64_t, UsageEvent*> by_id;
+  for (auto& e : page.events) by_id[e.id] = &e;
+  // Ad-hoc statement: the id list differs per page.
+  std::string sql = fmt::format(
+      "SELECT usage_event_id, name, value FROM ${{usage}}.usage_event_details "
+      "WHERE usage_event_id IN ({}) ORDER BY id",
+      IdList(page.events));
+  auto& q = conn.Prepare(sql);
+  while (q.Next()) {
+    auto it = by_id.find(q.Int(0));
+    if (it != by_id.end() && !q.IsNull(1)) it->second->details[q.Text(1)] = q.OptText(2).value_or("");
+  }
+  q.Reset();
+
+  Instant lo = page.events.front().created, hi = page.events.back().created;
+  std::string seen_sql = fmt::format(
+      "SELECT {} FROM ${{usage}}.usage_event WHERE processed = 1 AND created >= ? AND created <= ?",
+      kEventColumns);
+  auto& s = conn.Prepare(seen_sql).Bind(lo, hi);
+  std::vector<UsageEvent> processed;
+  while (s.Next()) processed.push_back(ReadEvent(s));
+  s.Reset();
+  if (processed.empty()) return;
+  std::string detail_sql = fmt::format(
+      "SELECT usage_event_id, name, value FROM ${{usage}}.usage_event_details "
+      "WHERE usage_event_id IN ({})",
+      IdList(processed));
+  std::map<int64_t, UsageEvent*> processed_by_id;
+  for (auto& e : processed) processed_by_id[e.id] = &e;
+  auto& d = conn.Prepare(detail_sql);
+  while (d.Next()) {
+    auto it = processed_by_id.find(d.Int(0));
+    if (it != processed_by_id.end() && !d.IsNull(1)) {
+      it->second->details[d.Text(1)] = d.OptText(2).value_or("");
+    }
+  }
+  for (const auto& e : processed) page.seen.insert(e.ContentSignature());
+}
+
+ApplyOutcome EventApplier::ApplyOne(store::Connection& conn, const UsageEvent& event) {
+  auto account = accounts_.find(event.account_id);
+  if (account == accounts_.end()) {
+    return ApplyOutcome::Quarantine(
+        fmt::format("account {} does not exist in cloud.account", event.account_id));
+  }
+  auto handler = by_type_.find(event.type);
+  if (handler != by_type_.end()) return handler->second->Apply(conn, event, account->second);
+  if (auto why = KnownEventWithoutUsage(event.type)) return ApplyOutcome::NoEffect(*why);
+  return ApplyOutcome::Quarantine(fmt::format("unknown event type '{}'", event.type));
+}
+
+void EventApplier::ApplyPage(store::Connection& conn, Page& page,
+                             std::optional<Instant> checkpoint, const Clock& clock, bool isolate,
+                             ApplyStats& stats) {
+  ApplyStats page_stats;
+  std::set<std::string> seen = page.seen;
+  store::Transaction tx(conn);
+  for (const auto& event : page.events) {
+    ApplyOutcome outcome;
+    std::string signature = event.ContentSignature();
+    if (seen.count(signature)) {
+      outcome = ApplyOutcome::Quarantine("duplicate: an event with the same type, account, "
+                                         "resource and time was already applied");
+    } else if (isolate) {
+      conn.Exec("SAVEPOINT usaged_event");
+      try {
+        outcome = ApplyOne(conn, event);
+        conn.Exec("RELEASE SAVEPOINT usaged_event");
+      } catch (const DbError& e) {
+        if (e.transient()) throw;
+        conn.Exec("ROLLBACK TO SAVEPOINT usaged_event");
+        conn.Exec("RELEASE SAVEPOINT usaged_event");
+        outcome = ApplyOutcome::Quarantine(fmt::format("database refused it: {}", e.what()));
+      }
+    } else {
+      outcome = ApplyOne(conn, event);
+    }
+    seen.insert(signature);
+    switch (outcome.kind) {
+      case ApplyOutcome::Kind::kApplied:
+        ++page_stats.applied;
+        break;
+      case ApplyOutcome::Kind::kNoEffect:
+        ++page_stats.no_effect;
+        spdlog::debug("event {}: no usage effect ({})", event.Describe(), outcome.note);
+        break;
+      case ApplyOutcome::Kind::kHealed:
+        ++page_stats.healed;
+        spdlog::warn("event {}: healed: {}", event.Describe(), outcome.note);
+        break;
+      case ApplyOutcome::Kind::kQuarantined:
+        ++page_stats.quarantined;
+        spdlog::error("event {}: quarantined: {}", event.Describe(), outcome.note);
+        QuarantineEvent(conn, event, outcome.note, clock.Now());
+        break;
+    }
+    if (checkpoint && event.created < *checkpoint &&
+        outcome.kind != ApplyOutcome::Kind::kQuarantined) {
+      ++page_stats.late;
+      page_stats.late_event_ids.push_back(event.id);
+    }
+    conn.Run("UPDATE ${usage}.usage_event SET processed = 1 WHERE id = ?", event.id);
+  }
+  FaultInjector::Global().Hit(FaultInjector::Point::kEventPage);
+  tx.Commit();
+  stats.applied += page_stats.applied;
+  stats.no_effect += page_stats.no_effect;
+  stats.healed += page_stats.healed;
+  stats.quarantined += page_stats.quarantined;
+  stats.late += page_stats.late;
+  stats.late_event_ids.insert(stats.late_event_ids.end(), page_stats.late_event_ids.begin(),
+                              page_stats.late_event_ids.end());
+}
+
+ApplyStats EventApplier::ApplyPending(store::Connection& conn, Instant before,
+                                      std::optional<Instant> checkpoint, const Clock& clock,
+                                      int page_size) {
+  LoadAccounts(conn, accounts_);
+  ApplyStats stats;
+  std::string sql = fmt::format(
+      "SELECT {} FROM ${{usage}}.usage_event WHERE processed = 0 AND created < ? "
+      "ORDER BY created, id LIMIT ?",
+      kEventColumns);
+  while (true) {
+    Page page;
+    auto& q = conn.Prepare(sql).Bind(before, page_size);
+    while (q.Next()) page.events.push_back(ReadEvent(q));
+    q.Reset();
+    if (page.events.empty()) break;
+    LoadDetails(conn, page);
+    try {
+      ApplyPage(conn, page, checkpoint, clock, /*isolate=*/false, stats);
+    } catch (const DbError& e) {
+      if (e.transient()) throw;
+      // Some event made the database object; redo the page one savepoint per
+      // event so only the offending event is quarantined.
+      spdlog::warn("event page failed ({}); re-applying event by event", e.what());
+      ApplyPage(conn, page, checkpoint, clock, /*isolate=*/true, stats);
+    }
+  }
+  for (int64_t id : stats.late_event_ids) {
+    spdlog::warn("event #{} is older than the checkpoint {}: applied to the helper tables; "
+                 "windows already billed are not re-billed", id,
+                 checkpoint ? FormatUtc(*checkpoint) : "-");
+  }
+  return stats;
+}
+
+}  // namespace usaged::ingest

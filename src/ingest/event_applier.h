@@ -1,0 +1,55 @@
+#pragma once
+
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/clock.h"
+#include "ingest/event_handler.h"
+#include "store/connection.h"
+
+namespace usaged::ingest {
+
+struct ApplyStats {
+  int64_t applied = 0;
+  int64_t no_effect = 0;
+  int64_t healed = 0;
+  int64_t quarantined = 0;
+  // Events older than the checkpoint: their windows were already billed.
+  int64_t late = 0;
+  std::vector<int64_t> late_event_ids;
+};
+
+// Applies copied events to the helper tables, exactly once each, in
+// (created, id) order. Every event ends processed: applied, recognised as
+// carrying no usage, healed, or quarantined with a reason - never dropped.
+class EventApplier {
+ public:
+  // Uses every handler usaged has.
+  EventApplier();
+  explicit EventApplier(std::vector<std::unique_ptr<EventHandler>> handlers);
+
+  // Applies unprocessed events created before `before`. `checkpoint` (the end
+  // of billed time) is used to recognise late events. Events are committed in
+  // pages; a crash loses at most the page in flight, which is redone.
+  ApplyStats ApplyPending(store::Connection& conn, Instant before,
+                          std::optional<Instant> checkpoint, const Clock& clock,
+                          int page_size = 2000);
+
+ private:
+  struct Page;
+  void LoadDetails(store::Connection& conn, Page& page);
+  // Applies a page in one transaction. With `isolate`, each event runs in its
+  // own savepoint so a database error quarantines only that event.
+  void ApplyPage(store::Connection& conn, Page& page, std::optional<Instant> checkpoint,
+                 const Clock& clock, bool isolate, ApplyStats& stats);
+  ApplyOutcome ApplyOne(store::Connection& conn, const UsageEvent& event);
+
+  std::vector<std::unique_ptr<EventHandler>> handlers_;
+  std::map<std::string, const EventHandler*, std::less<>> by_type_;
+  std::map<int64_t, AccountRef> accounts_;
+};
+
+}  // namespace usaged::ingest

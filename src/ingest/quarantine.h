@@ -1,0 +1,35 @@
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/time.h"
+#include "ingest/usage_event.h"
+#include "store/connection.h"
+
+namespace usaged::ingest {
+
+// A row of usaged_quarantine: input usaged refused to apply, kept with the
+// reason so nothing is dropped silently.
+struct QuarantineEntry {
+  int64_t id = 0;
+  std::string source;  // "usage_event", later statistics tables
+  int64_t source_id = 0;
+  std::string event_type;
+  std::optional<int64_t> account_id;
+  std::optional<Instant> event_time;
+  std::string reason;
+  Instant quarantined_at{};
+};
+
+// Records that `event` was refused, inside the caller's transaction.
+void QuarantineEvent(store::Connection& conn, const UsageEvent& event, std::string_view reason,
+                     Instant now);
+
+// Most recent first.
+std::vector<QuarantineEntry> ListQuarantine(store::Connection& conn, int limit = 1000);
+
+}  // namespace usaged::ingest

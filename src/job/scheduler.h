@@ -1,0 +1,22 @@
+#pragma once
+
+#include <atomic>
+
+#include "core/clock.h"
+#include "core/settings.h"
+#include "store/connection.h"
+
+namespace usaged::job {
+
+// The first scheduled run time after `after`: usage.stats.job.exec.time in
+// usage.execution.timezone, then every aggregation range from there (daily at
+// 00:15, or hourly at :15, ...), as the Java server schedules its job.
+Instant NextRunTime(const UsageSettings& settings, Instant after);
+
+// Runs the usage job on schedule until `stop` becomes true. Settings are
+// re-read before every run, so a changed range or exec time takes effect at
+// the next run. The run in progress finishes its current unit before
+// returning. Errors of one run are logged and the next run is awaited.
+void RunScheduled(store::Connection& conn, const Clock& clock, const std::atomic<bool>& stop);
+
+}  // namespace usaged::job

@@ -1,0 +1,178 @@
+#include "job/usage_run.h"
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+
+#include "core/error.h"
+#include "core/fault_injector.h"
+#include "ingest/event_applier.h"
+#include "ingest/event_copy.h"
+#include "job/job_log.h"
+#include "job/window_ledger.h"
+#include "parse/parser.h"
+#include "store/configuration.h"
+
+namespace usaged::job {
+namespace {
+
+constexpr int kTransientRetries = 3;
+
+// Parses one unit and commits its records together with its done-mark.
+int64_t ProcessUnit(store::Connection& conn, const Unit& unit, const UsageSettings& settings,
+                    int64_t job_id, const Clock& clock) {
+  FaultInjector::Global().Hit(FaultInjector::Point::kUnitStart);
+  parse::ParseScope scope;
+  scope.window = unit.window;
+  scope.shard = unit.shard;
+  scope.shard_count = unit.shard_count;
+  scope.hours_mode = settings.hours_mode;
+
+  store::Transaction tx(conn);
+  std::vector<UsageRecord> records;
+  for (const auto& parser : parse::AllParsers()) parser->Parse(conn, scope, records);
+  std::sort(records.begin(), records.end(),
+            [](const UsageRecord& a, const UsageRecord& b) { return a.usage_key < b.usage_key; });
+  conn.InsertUsageRecords(records);
+  WindowLedger ledger(conn);
+  if (!ledger.MarkDone(unit, static_cast<int64_t>(records.size()), job_id, clock.Now())) {
+    throw Error(fmt::format("unit (window {}, shard {}) was already done", FormatUtc(unit.window.start),
+                            unit.shard));
+  }
+  JobLog(conn).AddUnitDone(job_id, static_cast<int64_t>(records.size()));
+  FaultInjector::Global().Hit(FaultInjector::Point::kUnitBeforeCommit);
+  tx.Commit();
+  return static_cast<int64_t>(records.size());
+}
+
+// Runs a unit, retrying transient database errors; returns nullopt on failure.
+std::optional<int64_t> RunUnit(store::Connection& conn, const Unit& unit,
+                               const UsageSettings& settings, int64_t job_id, const Clock& clock) {
+  for (int attempt = 1;; ++attempt) {
+    try {
+      return ProcessUnit(conn, unit, settings, job_id, clock);
+    } catch (const DbError& e) {
+      if (e.transient() && attempt < kTransientRetries) {
+        spdlog::warn("unit (window {}, shard {}): {}; retrying", FormatUtc(unit.window.start),
+                     unit.shard, e.what());
+        continue;
+      }
+      spdlog::error("unit (window {}, shard {}) failed: {}", FormatUtc(unit.window.start),
+                    unit.shard, e.what());
+      WindowLedger(conn).RecordFailure(unit, e.what(), clock.Now());
+      return std::nullopt;
+    } catch (const std::exception& e) {
+      spdlog::error("unit (window {}, shard {}) failed: {}", FormatUtc(unit.window.start),
+                    unit.shard, e.what());
+      WindowLedger(conn).RecordFailure(unit, e.what(), clock.Now());
+      return std::nullopt;
+    }
+  }
+}
+
+}  // namespace
+
+UsageSettings LoadSettings(store::Connection& conn) {
+  store::Configuration config(conn);
+  return UsageSettings::Load([&](std::string_view key) { return config.Get(key); });
+}
+
+RunSummary RunDueWindows(store::Connection& conn, const Clock& clock,
+                         const RunControl& control) {
+  const Instant started = clock.Now();
+  UsageSettings settings = LoadSettings(conn);
+  WindowCalendar calendar(settings.aggregation_range_minutes, settings.aggregation_zone);
+  JobLog jobs(conn);
+  WindowLedger ledger(conn);
+  RunSummary summary;
+
+  if (int64_t n = jobs.MarkInterrupted(started)) {
+    spdlog::warn("{} job(s) left running by a stopped process marked INTERRUPTED", n);
+  }
+  ingest::SyncAccounts(conn);
+  summary.events_copied = ingest::CopyNewEvents(conn);
+
+  const std::optional<Instant> checkpoint_before = ledger.Checkpoint();
+  std::optional<Instant> plan_from = ledger.PlannedUntil();
+  if (!plan_from) plan_from = FindOrigin(conn, calendar);
+  if (plan_from) {
+    Instant due_before = started - std::chrono::seconds(settings.settle_seconds);
+    summary.windows_planned = static_cast<int64_t>(
+        ledger.PlanWindows(calendar, *plan_from, due_before, settings.account_shards, started)
+            .size());
+  }
+  // Apply every event the planned windows can see (created before their end).
+  if (auto planned_until = ledger.PlannedUntil()) {
+    ingest::EventApplier applier;
+    auto stats = applier.ApplyPending(conn, *planned_until, checkpoint_before, clock);
+    summary.events_applied = stats.applied + stats.healed;
+    summary.events_quarantined = stats.quarantined;
+    summary.late_events = stats.late;
+  }
+
+  std::vector<Unit> units = ledger.PendingUnits();
+  if (units.empty()) {
+    summary.checkpoint = ledger.Checkpoint();
+    spdlog::info("no window is due (checkpoint {})",
+                 summary.checkpoint ? FormatUtc(*summary.checkpoint) : "none");
+    return summary;
+  }
+
+  JobStart start;
+  start.range_start = units.front().window.start;
+  start.range_end = units.back().window.display_end();
+  for (const Unit& u : units) start.range_end = std::max(start.range_end, u.window.display_end());
+  start.units_total = static_cast<int64_t>(units.size());
+  int64_t job_id = jobs.Start(start, clock.Now());
+  summary.job_id = job_id;
+  spdlog::info("job {}: {} unit(s) from {} to {}", job_id, units.size(),
+               FormatUtc(start.range_start), FormatUtc(start.range_end));
+
+  for (const Unit& unit : units) {
+    if (control.stop_requested()) {
+      summary.interrupted = true;
+      break;
+    }
+    if (auto records = RunUnit(conn, unit, settings, job_id, clock)) {
+      ++summary.units_done;
+      summary.records += *records;
+    } else {
+      ++summary.units_failed;
+      jobs.AddUnitFailed(job_id);
+    }
+  }
+
+  summary.checkpoint = ledger.Checkpoint();
+  if (summary.interrupted) {
+    jobs.Finish(job_id, JobState::kInterrupted, "stopped on request; pending units run next time",
+                clock.Now());
+    spdlog::info("job {} stopped on request after {} unit(s); checkpoint {}", job_id,
+                 summary.units_done,
+                 summary.checkpoint ? FormatUtc(*summary.checkpoint) : "none");
+    return summary;
+  }
+  const bool success = summary.units_failed == 0;
+  std::optional<std::string> error;
+  if (!success) error = fmt::format("{} unit(s) failed; they are retried by the next run",
+                                    summary.units_failed);
+  jobs.Finish(job_id, success ? JobState::kSucceeded : JobState::kFailed, error, clock.Now());
+
+  // CloudStack's view: the job covers the time since the last successful job.
+  Instant cs_start = start.range_start;
+  Instant cs_end = units.back().window.last_millisecond();
+  for (const Unit& u : units) cs_end = std::max(cs_end, u.window.last_millisecond());
+  if (auto last = jobs.LastSuccessEndMillis()) {
+    Instant after_last = FromEpochMillis(*last + 1);
+    if (after_last < cs_start) cs_start = after_last;
+  }
+  jobs.WriteCloudStackJob(cs_start, cs_end, (clock.Now() - started).count(), success,
+                          clock.Now());
+  spdlog::log(success ? spdlog::level::info : spdlog::level::err,
+              "job {} {}: {} unit(s) done, {} failed, {} record(s); checkpoint {}", job_id,
+              success ? "succeeded" : "failed", summary.units_done, summary.units_failed,
+              summary.records, summary.checkpoint ? FormatUtc(*summary.checkpoint) : "none");
+  return summary;
+}
+
+}  // namespace usaged::job

@@ -1,0 +1,93 @@
+#include "job/window_ledger.h"
+
+#include <spdlog/spdlog.h>
+
+namespace usaged::job {
+
+std::optional<Instant> WindowLedger::Checkpoint() {
+  auto first_open = conn_.QueryInt(
+      "SELECT min(w.start_millis) FROM ${usage}.usaged_window w "
+      "JOIN ${usage}.usaged_unit u ON u.window_id = w.id WHERE u.state <> 'done'");
+  if (first_open) return FromEpochMillis(*first_open);
+  return PlannedUntil();
+}
+
+std::optional<Instant> WindowLedger::PlannedUntil() {
+  auto last = conn_.QueryInt("SELECT max(next_millis) FROM ${usage}.usaged_window");
+  if (!last) return std::nullopt;
+  return FromEpochMillis(*last);
+}
+
+std::vector<Window> WindowLedger::PlanWindows(const WindowCalendar& calendar, Instant from,
+                                              Instant due_before, int shards, Instant now) {
+  std::vector<Window> added;
+  for (Window w = calendar.WindowStartingAt(from); w.next <= due_before;
+       w = calendar.WindowStartingAt(w.next)) {
+    added.push_back(w);
+  }
+  if (added.empty()) return added;
+  store::Transaction tx(conn_);
+  for (const Window& w : added) {
+    conn_.Run(
+        "INSERT INTO ${usage}.usaged_window (start_millis, next_millis, start_date, end_date, "
+        "shard_count, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+        ToEpochMillis(w.start), ToEpochMillis(w.next), w.start, w.display_end(), shards, now);
+    int64_t id = conn_.LastInsertId();
+    for (int s = 0; s < shards; ++s) {
+      conn_.Run("INSERT INTO ${usage}.usaged_unit (window_id, shard, state) VALUES (?, ?, 'pending')",
+                id, s);
+    }
+  }
+  tx.Commit();
+  return added;
+}
+
+std::vector<Unit> WindowLedger::PendingUnits() {
+  auto& q = conn_.Prepare(
+      "SELECT u.window_id, w.start_millis, w.next_millis, u.shard, w.shard_count, u.attempts "
+      "FROM ${usage}.usaged_unit u JOIN ${usage}.usaged_window w ON w.id = u.window_id "
+      "WHERE u.state <> 'done' ORDER BY w.start_millis, u.shard");
+  std::vector<Unit> out;
+  while (q.Next()) {
+    out.push_back({q.Int(0), Window{FromEpochMillis(q.Int(1)), FromEpochMillis(q.Int(2))},
+                   static_cast<int>(q.Int(3)), static_cast<int>(q.Int(4)),
+                   static_cast<int>(q.Int(5))});
+  }
+  return out;
+}
+
+bool WindowLedger::MarkDone(const Unit& unit, int64_t records, int64_t job_id, Instant now) {
+  return conn_.Run(
+             "UPDATE ${usage}.usaged_unit SET state = 'done', records = ?, job_id = ?, "
+             "updated_at = ?, attempts = attempts + 1 "
+             "WHERE window_id = ? AND shard = ? AND state <> 'done'",
+             records, job_id, now, unit.window_id, unit.shard) == 1;
+}
+
+void WindowLedger::RecordFailure(const Unit& unit, const std::string& error, Instant now) {
+  store::Transaction tx(conn_);
+  conn_.Run(
+      "UPDATE ${usage}.usaged_unit SET attempts = attempts + 1, last_error = ?, updated_at = ? "
+      "WHERE window_id = ? AND shard = ?",
+      error.substr(0, 1024), now, unit.window_id, unit.shard);
+  tx.Commit();
+}
+
+std::optional<Instant> FindOrigin(store::Connection& conn, const WindowCalendar& calendar) {
+  auto legacy_end = conn.QueryInt(
+      "SELECT max(end_millis) FROM ${usage}.usage_job WHERE success = 1 AND end_millis > 0");
+  if (legacy_end) {
+    Instant origin = FromEpochMillis(*legacy_end + 1);
+    spdlog::info("continuing after the last successful usage job, which ended at {}",
+                 FormatUtcMillis(FromEpochMillis(*legacy_end)));
+    return origin;
+  }
+  auto& oldest = conn.Prepare("SELECT min(created) FROM ${usage}.usage_event").Bind();
+  std::optional<Instant> created;
+  if (oldest.Next()) created = oldest.OptTime(0);
+  oldest.Reset();
+  if (!created) return std::nullopt;
+  return calendar.BoundaryAtOrBefore(*created);
+}
+
+}  // namespace usaged::job

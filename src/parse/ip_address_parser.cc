@@ -1,0 +1,67 @@
+// IP_ADDRESS (3) from usage_ip_address.
+#include <fmt/format.h>
+
+#include "core/usage_types.h"
+#include "parse/interval_groups.h"
+#include "parse/parsers.h"
+#include "parse/time_record.h"
+
+namespace usaged::parse {
+namespace {
+
+struct IpInfo {
+  int64_t zone_id = 0;
+  int64_t ip_id = 0;
+  std::string address;
+  bool source_nat = false;
+  bool system = false;
+  bool hidden = false;
+};
+
+constexpr std::string_view kQuery =
+    "SELECT h.account_id, a.domain_id, h.zone_id, h.id, h.public_ip_address, h.is_source_nat, "
+    "h.is_system, h.is_hidden, h.assigned, h.released "
+    "FROM ${usage}.usage_ip_address h JOIN ${usage}.account a ON a.id = h.account_id "
+    "WHERE h.assigned < ? AND (h.released IS NULL OR h.released >= ?) "
+    "AND (a.removed IS NULL OR a.removed >= ?) AND (h.account_id % ?) = ? "
+    "ORDER BY h.account_id, h.id, h.assigned";
+
+class IpAddressParser final : public UsageParser {
+ public:
+  std::string_view name() const override { return "ip_address"; }
+  std::vector<int> usage_types() const override { return {usage_type::kIpAddress}; }
+
+  void Parse(store::Connection& conn, const ParseScope& scope,
+             std::vector<UsageRecord>& out) const override {
+    IntervalGroups<IpInfo> groups(scope.window, scope.hours_mode);
+    auto& q = conn.Prepare(kQuery).Bind(scope.window.next, scope.window.start,
+                                        scope.RemovedAccountCutoff(), scope.shard_count,
+                                        scope.shard);
+    while (q.Next()) {
+      int64_t account = q.Int(0);
+      if (!scope.Includes(account)) continue;
+      IpInfo info{q.Int(2), q.Int(3), q.Text(4), q.Int(5) != 0,
+                  q.OptInt(6).value_or(0) != 0, q.OptInt(7).value_or(0) != 0};
+      std::string key = fmt::format("{}-{}", account, info.ip_id);
+      groups.Add(key, account, q.Int(1), q.Time(8), q.OptTime(9), info);
+    }
+    for (const auto& [key, g] : groups.groups()) {
+      const IpInfo& last = g.last;
+      UsageRecord r = NewTimeRecord(usage_type::kIpAddress, g.account_id, g.domain_id,
+                                    last.zone_id, g.millis, scope.window, scope.hours_mode);
+      r.description = "IPAddress: " + last.address;
+      r.usage_id = last.ip_id;
+      r.size = last.system ? 1 : 0;
+      r.type = last.source_nat ? "SourceNat" : "";
+      r.is_hidden = last.hidden;
+      Finish(r);
+      out.push_back(std::move(r));
+    }
+  }
+};
+
+}  // namespace
+
+std::unique_ptr<UsageParser> NewIpAddressParser() { return std::make_unique<IpAddressParser>(); }
+
+}  // namespace usaged::parse

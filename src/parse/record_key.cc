@@ -1,0 +1,58 @@
+#include "parse/record_key.h"
+
+#include <fmt/format.h>
+#include <openssl/evp.h>
+
+#include "core/usage_types.h"
+
+namespace usaged::parse {
+namespace {
+
+std::string Opt(const std::optional<int64_t>& v) { return v ? std::to_string(*v) : "null"; }
+std::string Opt(const std::optional<std::string>& v) { return v ? *v : "null"; }
+
+// The fields (beyond type, account and window) that identify a record of each
+// type: exactly what the type's parser groups helper rows by.
+std::string GroupingFields(const UsageRecord& r) {
+  namespace t = usage_type;
+  switch (r.usage_type) {
+    case t::kRunningVm:
+    case t::kAllocatedVm:
+      return fmt::format("vm={}/so={}/cores={}/speed={}/mem={}", Opt(r.vm_instance_id),
+                         Opt(r.offering_id), Opt(r.cpu_cores), Opt(r.cpu_speed), Opt(r.memory));
+    case t::kNetworkOffering:
+      return fmt::format("vm={}/no={}", Opt(r.vm_instance_id), Opt(r.offering_id));
+    case t::kVolume:
+      return fmt::format("vol={}/do={}/size={}", Opt(r.usage_id), Opt(r.offering_id),
+                         Opt(r.size));
+    case t::kIpAddress:
+      return fmt::format("ip={}", Opt(r.usage_id));
+    default:
+      return fmt::format("zone={}/usage={}/vm={}/offering={}/template={}/size={}/net={}/type={}",
+                         r.zone_id, Opt(r.usage_id), Opt(r.vm_instance_id), Opt(r.offering_id),
+                         Opt(r.template_id), Opt(r.size), Opt(r.network_id), Opt(r.type));
+  }
+}
+
+}  // namespace
+
+std::string NaturalKeyText(const UsageRecord& r) {
+  return fmt::format("t={}/a={}/{}/{}/{}", r.usage_type, r.account_id, GroupingFields(r),
+                     FormatUtc(r.start_date), FormatUtc(r.end_date));
+}
+
+std::string NaturalKey(const UsageRecord& record) {
+  std::string text = NaturalKeyText(record);
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int length = 0;
+  EVP_Digest(text.data(), text.size(), digest, &length, EVP_sha256(), nullptr);
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out(32, '0');
+  for (int i = 0; i < 16; ++i) {
+    out[2 * i] = kHex[digest[i] >> 4];
+    out[2 * i + 1] = kHex[digest[i] & 0xf];
+  }
+  return out;
+}
+
+}  // namespace usaged::parse

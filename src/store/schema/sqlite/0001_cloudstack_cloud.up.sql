@@ -1,0 +1,82 @@
+-- CloudStack's `cloud` database tables that usaged reads, as CloudStack 4.21
+-- defines them (column names and declared types), for the embedded store.
+-- Created only if missing.
+
+CREATE TABLE IF NOT EXISTS ${cloud}.domain (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  parent bigint unsigned,
+  name varchar(255),
+  uuid varchar(40),
+  owner bigint unsigned NOT NULL DEFAULT 2,
+  path varchar(255) NOT NULL,
+  level int(10) NOT NULL DEFAULT 0,
+  child_count int(10) NOT NULL DEFAULT 0,
+  next_child_seq bigint unsigned NOT NULL DEFAULT 1,
+  removed datetime,
+  state char(32) NOT NULL DEFAULT 'Active',
+  network_domain varchar(255),
+  type varchar(255) NOT NULL DEFAULT 'Normal',
+  UNIQUE (parent, name, removed)
+);
+
+CREATE TABLE IF NOT EXISTS ${cloud}.account (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  account_name varchar(100),
+  uuid varchar(40),
+  type int unsigned NOT NULL,
+  role_id bigint unsigned,
+  domain_id bigint unsigned,
+  state varchar(10) NOT NULL DEFAULT 'enabled',
+  created datetime,
+  removed datetime,
+  cleanup_needed tinyint(1) NOT NULL DEFAULT 0,
+  network_domain varchar(255),
+  default_zone_id bigint unsigned,
+  "default" int unsigned NOT NULL DEFAULT 0,
+  api_key_access tinyint(1)
+);
+
+CREATE TABLE IF NOT EXISTS ${cloud}.configuration (
+  category varchar(255) NOT NULL DEFAULT 'Advanced',
+  instance varchar(255) NOT NULL,
+  component varchar(255) NOT NULL DEFAULT 'management-server',
+  name varchar(255) NOT NULL PRIMARY KEY,
+  value varchar(8191),
+  description varchar(1024),
+  default_value varchar(8191),
+  updated datetime,
+  scope varchar(255),
+  is_dynamic tinyint(1) NOT NULL DEFAULT 0,
+  display_text varchar(255),
+  kind varchar(255),
+  options varchar(255),
+  group_id bigint unsigned NOT NULL DEFAULT 1,
+  subgroup_id bigint unsigned NOT NULL DEFAULT 1,
+  parent varchar(255)
+);
+
+CREATE TABLE IF NOT EXISTS ${cloud}.usage_event (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  type varchar(32) NOT NULL,
+  account_id bigint unsigned NOT NULL,
+  created datetime NOT NULL,
+  zone_id bigint unsigned NOT NULL,
+  resource_id bigint unsigned,
+  resource_name varchar(255),
+  offering_id bigint unsigned,
+  template_id bigint unsigned,
+  size bigint unsigned,
+  resource_type varchar(32),
+  processed tinyint NOT NULL DEFAULT 0,
+  virtual_size bigint unsigned
+);
+CREATE INDEX IF NOT EXISTS ${cloud}.i_usage_event__created ON usage_event (created);
+
+CREATE TABLE IF NOT EXISTS ${cloud}.usage_event_details (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  usage_event_id bigint unsigned NOT NULL,
+  name varchar(255) NOT NULL,
+  value varchar(1024) NOT NULL
+);
+CREATE INDEX IF NOT EXISTS ${cloud}.i_usage_event_details__usage_event_id
+  ON usage_event_details (usage_event_id);

@@ -1,0 +1,39 @@
+#pragma once
+
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "store/connection.h"
+
+namespace usaged::store {
+
+// Held while a process runs usage jobs; released on destruction.
+class JobLock {
+ public:
+  virtual ~JobLock() = default;
+};
+
+// A database usaged works on: the CloudStack `cloud` and `cloud_usage`
+// databases on one engine. Thread-safe: each thread opens its own Connection.
+class Store {
+ public:
+  virtual ~Store() = default;
+  virtual Engine engine() const = 0;
+  // Where the store is, without credentials (safe to log).
+  virtual std::string Describe() const = 0;
+  // Opens a session. With create=true (only `usaged init`) missing databases
+  // are created; otherwise a missing database is an error.
+  virtual std::unique_ptr<Connection> Connect(bool create = false) = 0;
+  // Excludes other processes from running jobs where the engine cannot let
+  // them share the work (SQLite). Throws DbError naming the holder if another
+  // process has it.
+  virtual std::unique_ptr<JobLock> LockJobs() = 0;
+};
+
+// Opens a store from a URL:
+//   sqlite:DIR    the embedded store in directory DIR (cloud.db, cloud_usage.db)
+// Throws InputError naming the URL and the accepted forms if it is malformed.
+std::unique_ptr<Store> OpenStore(std::string_view url);
+
+}  // namespace usaged::store
