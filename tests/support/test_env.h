@@ -1,0 +1,72 @@
+#pragma once
+
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/usage_record.h"
+#include "job/usage_run.h"
+#include "sim/cloud_writer.h"
+#include "store/connection.h"
+#include "store/store.h"
+
+namespace usaged::testing {
+
+// A directory under $TMPDIR removed (with its contents) on destruction.
+class TempDir {
+ public:
+  TempDir();
+  ~TempDir();
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+};
+
+// A fresh, migrated, empty store of one engine, private to one test.
+struct TestStore {
+  std::string engine;
+  std::string url;  // for the usaged CLI (--db)
+  std::unique_ptr<TempDir> dir;
+  std::unique_ptr<store::Store> store;
+  std::unique_ptr<store::Connection> conn;
+
+  // Sets a cloud.configuration value.
+  void SetConfig(const std::string& key, const std::string& value);
+};
+
+// Engines the suite runs on: "sqlite" always.
+std::vector<std::string> TestEngines();
+std::unique_ptr<TestStore> NewTestStore(const std::string& engine);
+
+// One `run --once` in-process with the clock at `now` ("YYYY-MM-DD HH:MM:SS").
+job::RunSummary RunAt(store::Connection& conn, const std::string& now);
+
+// cloud_usage rows (every column), ordered by window, account, type, key.
+std::vector<UsageRecord> ReadRecords(store::Connection& conn,
+                                     std::optional<int> usage_type = std::nullopt);
+
+// Rows of a query's first column as text (NULL as "NULL").
+std::vector<std::string> QueryColumn(store::Connection& conn, const std::string& sql);
+int64_t QueryCount(store::Connection& conn, const std::string& sql);
+
+struct CliResult {
+  int exit_code = -1;      // -1: killed by a signal
+  int signal = 0;          // the signal, when killed
+  std::string out;
+  std::string err;
+};
+
+// Runs the usaged binary with `args` and extra environment variables.
+CliResult RunCli(const std::vector<std::string>& args,
+                 const std::map<std::string, std::string>& env = {});
+
+// `usaged records --format csv` without the id column (ids depend on
+// insertion order), lines sorted: equal for two runs that billed the same.
+std::string SortedRecordsCsv(const std::string& db_url);
+
+}  // namespace usaged::testing
