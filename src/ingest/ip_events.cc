@@ -5,7 +5,7 @@
 namespace usaged::ingest {
 namespace {
 
-const IntervalTable kIpsById{"usage_ip_address", "assigned", "released", "account_id = ? AND id = ?"};
+const IntervalTable kIpsById{"usage_ip_address", "assigned", "released", "account_id = ? AND ip_id = ?"};
 // CloudStack releases by address, not by id.
 const IntervalTable kIpsByAddress{"usage_ip_address", "assigned", "released",
                                   "account_id = ? AND public_ip_address = ?"};
@@ -47,7 +47,7 @@ class IpEventHandler final : public EventHandler {
     const bool system = e.template_id.value_or(0) != 0;
     const bool hidden = e.Detail("hidden").value_or("") == "true";
     conn.Run(
-        "INSERT INTO ${usage}.usage_ip_address (id, account_id, domain_id, zone_id, "
+        "INSERT INTO ${usage}.usage_ip_address (ip_id, account_id, domain_id, zone_id, "
         "public_ip_address, is_source_nat, is_system, assigned, released, is_hidden) "
         "VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL, ?)",
         *e.resource_id, e.account_id, account.domain_id, e.zone_id, address, source_nat ? 1 : 0,

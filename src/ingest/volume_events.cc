@@ -5,7 +5,7 @@
 namespace usaged::ingest {
 namespace {
 
-const IntervalTable kVolumes{"usage_volume", "created", "deleted", "account_id = ? AND id = ?"};
+const IntervalTable kVolumes{"usage_volume", "created", "deleted", "account_id = ? AND volume_id = ?"};
 constexpr int kStorageTypeVolume = 4;
 
 class VolumeEventHandler final : public EventHandler {
@@ -43,7 +43,7 @@ class VolumeEventHandler final : public EventHandler {
       // An uploaded volume (VOLUME_SECONDARY) stops being billed as such once
       // it is created on primary storage.
       conn.Run(
-          "UPDATE ${usage}.usage_storage SET deleted = ? WHERE account_id = ? AND id = ? AND "
+          "UPDATE ${usage}.usage_storage SET deleted = ? WHERE account_id = ? AND entity_id = ? AND "
           "storage_type = ? AND deleted IS NULL",
           e.created, e.account_id, volume, kStorageTypeVolume);
       if (!open.empty()) {
@@ -54,7 +54,7 @@ class VolumeEventHandler final : public EventHandler {
     }
     CloseOpenIntervals(conn, kVolumes, e.created, e.account_id, volume);
     conn.Run(
-        "INSERT INTO ${usage}.usage_volume (id, zone_id, account_id, domain_id, "
+        "INSERT INTO ${usage}.usage_volume (volume_id, zone_id, account_id, domain_id, "
         "disk_offering_id, template_id, size, created, deleted) "
         "VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL)",
         volume, e.zone_id, e.account_id, account.domain_id, e.offering_id, e.template_id, e.size,

@@ -19,12 +19,12 @@ struct IpInfo {
 };
 
 constexpr std::string_view kQuery =
-    "SELECT h.account_id, a.domain_id, h.zone_id, h.id, h.public_ip_address, h.is_source_nat, "
+    "SELECT h.account_id, a.domain_id, h.zone_id, h.ip_id, h.public_ip_address, h.is_source_nat, "
     "h.is_system, h.is_hidden, h.assigned, h.released "
     "FROM ${usage}.usage_ip_address h JOIN ${usage}.account a ON a.id = h.account_id "
     "WHERE h.assigned < ? AND (h.released IS NULL OR h.released >= ?) "
     "AND (a.removed IS NULL OR a.removed >= ?) AND (h.account_id % ?) = ? "
-    "ORDER BY h.account_id, h.id, h.assigned";
+    "ORDER BY h.account_id, h.ip_id, h.assigned";
 
 class IpAddressParser final : public UsageParser {
  public:

@@ -71,7 +71,9 @@ TEST_P(VmParserTest, ResourceCreatedAfterTheWindowIsNotBilledInIt) {
   s.Vm("VM.START", "2026-01-15 10:00:00", 7);
   RunAt(s.conn(), "2026-01-16 00:10:00");
   for (const auto& r : ReadRecords(s.conn())) {
-    if (r.vm_instance_id == 7) EXPECT_EQ(FormatUtc(r.start_date), "2026-01-15 00:00:00");
+    if (r.vm_instance_id == 7) {
+      EXPECT_EQ(FormatUtc(r.start_date), "2026-01-15 00:00:00");
+    }
   }
   ASSERT_EQ(Day(kRunning, "2026-01-15").size(), 1u);
   EXPECT_EQ(Day(kRunning, "2026-01-15")[0].raw_usage, 14.0);

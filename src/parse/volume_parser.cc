@@ -20,12 +20,12 @@ struct VolumeInfo {
 std::string OptText(const std::optional<int64_t>& v) { return v ? std::to_string(*v) : "null"; }
 
 constexpr std::string_view kQuery =
-    "SELECT h.account_id, a.domain_id, h.zone_id, h.id, h.disk_offering_id, h.template_id, "
+    "SELECT h.account_id, a.domain_id, h.zone_id, h.volume_id, h.disk_offering_id, h.template_id, "
     "h.size, h.created, h.deleted "
     "FROM ${usage}.usage_volume h JOIN ${usage}.account a ON a.id = h.account_id "
     "WHERE h.created < ? AND (h.deleted IS NULL OR h.deleted >= ?) "
     "AND (a.removed IS NULL OR a.removed >= ?) AND (h.account_id % ?) = ? "
-    "ORDER BY h.account_id, h.id, h.created";
+    "ORDER BY h.account_id, h.volume_id, h.created";
 
 class VolumeParser final : public UsageParser {
  public:

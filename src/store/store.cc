@@ -10,6 +10,7 @@
 #include <cstring>
 
 #include "core/error.h"
+#include "store/mariadb/mariadb_connection.h"
 #include "store/sqlite/sqlite_connection.h"
 
 namespace usaged::store {
@@ -64,9 +65,55 @@ class SqliteStore final : public Store {
   std::string dir_;
 };
 
+// A named server lock (GET_LOCK) held by a dedicated connection: released by
+// the server when the holder's connection ends, including when it is killed.
+class MariaDbJobLock final : public JobLock {
+ public:
+  explicit MariaDbJobLock(const MariaDbParams& params)
+      : conn_(std::make_unique<MariaDbConnection>(params, false)) {
+    std::string name = "usaged_jobs:" + params.usage_db;
+    auto got = conn_->QueryInt("SELECT GET_LOCK(?, 0)", name);
+    if (!got || *got != 1) {
+      auto holder = conn_->QueryInt("SELECT IS_USED_LOCK(?)", name);
+      throw DbError(fmt::format("another usaged process{} is running usage jobs on {}",
+                                holder ? fmt::format(" (MariaDB connection {})", *holder) : "",
+                                params.Describe()),
+                    0, false);
+    }
+  }
+
+ private:
+  std::unique_ptr<MariaDbConnection> conn_;
+};
+
+class MariaDbStore final : public Store {
+ public:
+  explicit MariaDbStore(MariaDbParams params) : params_(std::move(params)) {}
+  Engine engine() const override { return Engine::kMariaDb; }
+  std::string Describe() const override { return params_.Describe(); }
+  std::unique_ptr<Connection> Connect(bool create) override {
+    return std::make_unique<MariaDbConnection>(params_, create);
+  }
+  std::unique_ptr<JobLock> LockJobs() override {
+    return std::make_unique<MariaDbJobLock>(params_);
+  }
+
+ private:
+  MariaDbParams params_;
+};
+
 }  // namespace
 
+std::unique_ptr<Store> OpenMariaDbStore(const MariaDbParams& params) {
+  return std::make_unique<MariaDbStore>(params);
+}
+
 std::unique_ptr<Store> OpenStore(std::string_view url) {
+  if (url.rfind("mariadb://", 0) == 0 || url.rfind("mysql://", 0) == 0) {
+    std::string normalized(url);
+    if (url.rfind("mysql://", 0) == 0) normalized = "mariadb://" + normalized.substr(8);
+    return OpenMariaDbStore(ParseMariaDbUrl(normalized));
+  }
   if (url.rfind("sqlite:", 0) == 0) {
     std::string dir(url.substr(7));
     if (dir.empty()) {
@@ -75,8 +122,15 @@ std::unique_ptr<Store> OpenStore(std::string_view url) {
     }
     return std::make_unique<SqliteStore>(dir);
   }
+  // Never echo what may hold a password.
+  std::string shown(url);
+  if (url.find('@') != std::string_view::npos) {
+    shown = std::string(url.substr(0, url.find(':'))) + ":...";
+  }
   throw InputError(fmt::format(
-      "invalid --db '{}': expected sqlite:DIR (e.g. sqlite:./usaged-data)", url));
+      "invalid --db '{}': expected sqlite:DIR (e.g. sqlite:./usaged-data) or "
+      "mariadb://USER[:PASSWORD]@HOST[:PORT]",
+      shown));
 }
 
 }  // namespace usaged::store

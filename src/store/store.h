@@ -5,6 +5,7 @@
 #include <string_view>
 
 #include "store/connection.h"
+#include "store/mariadb/mariadb_params.h"
 
 namespace usaged::store {
 
@@ -33,7 +34,9 @@ class Store {
 
 // Opens a store from a URL:
 //   sqlite:DIR    the embedded store in directory DIR (cloud.db, cloud_usage.db)
-// Throws InputError naming the URL and the accepted forms if it is malformed.
+//   mariadb://USER[:PASSWORD]@HOST[:PORT][/?cloud=DB&usage=DB&socket=PATH]
+// Throws InputError naming the problem (never echoing a password) if malformed.
 std::unique_ptr<Store> OpenStore(std::string_view url);
+std::unique_ptr<Store> OpenMariaDbStore(const MariaDbParams& params);
 
 }  // namespace usaged::store

@@ -1,0 +1,195 @@
+#include "store/mariadb/mariadb_connection.h"
+
+#include <errmsg.h>
+#include <fmt/format.h>
+#include <mysql.h>
+#include <mysqld_error.h>
+
+#include "core/error.h"
+#include "store/mariadb/mariadb_statement.h"
+#include "store/sql_text.h"
+
+namespace usaged::store {
+
+void ThrowMariaDbError(unsigned error, const std::string& message, std::string_view context) {
+  std::string text = fmt::format("MariaDB error {} in {}: {}", error, context, message);
+  switch (error) {
+    case ER_DUP_ENTRY:
+    case ER_DUP_KEY:
+      throw DuplicateKeyError(text, static_cast<int>(error));
+    case ER_LOCK_DEADLOCK:
+    case ER_LOCK_WAIT_TIMEOUT:
+    case CR_SERVER_GONE_ERROR:
+    case CR_SERVER_LOST:
+    case CR_SERVER_LOST_EXTENDED:
+    case CR_CONNECTION_ERROR:
+    case CR_CONN_HOST_ERROR:
+    case ER_CONNECTION_KILLED:
+    case ER_SERVER_SHUTDOWN:
+    case 4031:  // client idle timeout: the server closed the connection
+      throw DbError(text, static_cast<int>(error), true);
+    case ER_TABLEACCESS_DENIED_ERROR:
+    case ER_COLUMNACCESS_DENIED_ERROR:
+    case ER_DBACCESS_DENIED_ERROR:
+    case ER_SPECIFIC_ACCESS_DENIED_ERROR:
+      throw DbError(text + " (the database user lacks a privilege usaged needs: SELECT on the "
+                           "cloud database and SELECT, INSERT, UPDATE, DELETE, CREATE, ALTER, "
+                           "INDEX, DROP on the usage database)",
+                    static_cast<int>(error), false);
+    case ER_OPTION_PREVENTS_STATEMENT:
+      throw DbError(text + " (the server is read-only)", static_cast<int>(error), false);
+    default:
+      throw DbError(text, static_cast<int>(error), false);
+  }
+}
+
+namespace {
+
+bool IsConnectionLoss(unsigned error) {
+  return error == CR_SERVER_GONE_ERROR || error == CR_SERVER_LOST ||
+         error == CR_SERVER_LOST_EXTENDED || error == CR_CONNECTION_ERROR ||
+         error == CR_CONN_HOST_ERROR || error == ER_CONNECTION_KILLED ||
+         error == ER_SERVER_SHUTDOWN || error == 4031;
+}
+
+std::string Quote(const std::string& name) { return "`" + name + "`"; }
+
+}  // namespace
+
+MariaDbConnection::MariaDbConnection(MariaDbParams params, bool create)
+    : params_(std::move(params)) {
+  Connect();
+  if (create) {
+    for (const auto& db : {params_.cloud_db, params_.usage_db}) {
+      Exec("CREATE DATABASE IF NOT EXISTS " + Quote(db));
+    }
+  } else {
+    for (const auto& db : {params_.cloud_db, params_.usage_db}) {
+      auto& q = Prepare("SELECT count(*) FROM information_schema.schemata WHERE schema_name = ?")
+                    .Bind(db);
+      bool found = q.Next() && q.Int(0) > 0;
+      q.Reset();
+      if (!found) {
+        throw DbError(fmt::format("database `{}` does not exist on {} (or the user may not see "
+                                  "it): run `usaged init`, or check --db",
+                                  db, params_.Describe()),
+                      ER_BAD_DB_ERROR, false);
+      }
+    }
+  }
+}
+
+MariaDbConnection::~MariaDbConnection() {
+  cache_.clear();
+  Close();
+}
+
+void MariaDbConnection::Close() {
+  if (mysql_) mysql_close(mysql_);
+  mysql_ = nullptr;
+}
+
+void MariaDbConnection::Connect() {
+  Close();
+  mysql_ = mysql_init(nullptr);
+  if (!mysql_) throw DbError("cannot allocate a MariaDB connection handle", 0, false);
+  unsigned timeout = static_cast<unsigned>(params_.connect_timeout_s);
+  unsigned read_timeout = static_cast<unsigned>(params_.read_timeout_s);
+  mysql_optionsv(mysql_, MYSQL_OPT_CONNECT_TIMEOUT, &timeout);
+  mysql_optionsv(mysql_, MYSQL_OPT_READ_TIMEOUT, &read_timeout);
+  mysql_optionsv(mysql_, MYSQL_OPT_WRITE_TIMEOUT, &read_timeout);
+  mysql_optionsv(mysql_, MYSQL_SET_CHARSET_NAME, "utf8mb4");
+  const char* socket = params_.socket.empty() ? nullptr : params_.socket.c_str();
+  if (!mysql_real_connect(mysql_, params_.host.c_str(), params_.user.c_str(),
+                          params_.password.c_str(), nullptr, static_cast<unsigned>(params_.port),
+                          socket, 0)) {
+    unsigned error = mysql_errno(mysql_);
+    std::string message = mysql_error(mysql_);
+    Close();
+    throw DbError(fmt::format("cannot connect to {}: {}", params_.Describe(), message),
+                  static_cast<int>(error), IsConnectionLoss(error));
+  }
+  unsigned long caps = 0;
+  mariadb_get_infov(mysql_, MARIADB_CONNECTION_EXTENDED_SERVER_CAPABILITIES, &caps);
+  unsigned long server_caps = 0;
+  mariadb_get_infov(mysql_, MARIADB_CONNECTION_SERVER_CAPABILITIES, &server_caps);
+  bulk_supported_ = !(server_caps & CLIENT_MYSQL) &&
+                    (caps & (MARIADB_CLIENT_STMT_BULK_OPERATIONS >> 32));
+  ++generation_;
+  lost_ = false;
+  // UTC for NOW() and friends; READ COMMITTED as CloudStack uses, which also
+  // avoids gap-lock deadlocks between concurrent units.
+  for (const char* sql : {"SET SESSION time_zone = '+00:00'",
+                          "SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED",
+                          "SET SESSION sql_mode = CONCAT(@@sql_mode, ',STRICT_TRANS_TABLES')"}) {
+    if (mysql_real_query(mysql_, sql, std::strlen(sql)) != 0) {
+      ThrowMariaDbError(mysql_errno(mysql_), mysql_error(mysql_), sql);
+    }
+  }
+}
+
+st_mysql* MariaDbConnection::Handle() {
+  if (lost_ || !mysql_) {
+    if (in_transaction_) {
+      throw DbError("the MariaDB connection was lost inside a transaction", CR_SERVER_LOST, true);
+    }
+    Connect();
+  }
+  return mysql_;
+}
+
+void MariaDbConnection::Fail(unsigned error, const std::string& message,
+                             std::string_view context) {
+  if (IsConnectionLoss(error)) lost_ = true;
+  ThrowMariaDbError(error, message, context);
+}
+
+std::string MariaDbConnection::Expand(std::string_view sql) const {
+  return ExpandSql(sql, Quote(params_.cloud_db), Quote(params_.usage_db), "INSERT IGNORE");
+}
+
+Statement& MariaDbConnection::Prepare(std::string_view sql) {
+  std::string key(sql);
+  auto it = cache_.find(key);
+  if (it != cache_.end()) {
+    it->second->Reset();
+    return *it->second;
+  }
+  auto st = std::make_unique<MariaDbStatement>(*this, Expand(sql));
+  auto& ref = *st;
+  cache_.emplace(std::move(key), std::move(st));
+  return ref;
+}
+
+void MariaDbConnection::Exec(std::string_view sql) {
+  std::string text = Expand(sql);
+  st_mysql* m = Handle();
+  if (mysql_real_query(m, text.data(), text.size()) != 0) {
+    Fail(mysql_errno(m), mysql_error(m), fmt::format("\"{}\"", text.substr(0, 160)));
+  }
+  // Drain any result so the connection stays usable.
+  do {
+    if (MYSQL_RES* res = mysql_store_result(m)) mysql_free_result(res);
+  } while (mysql_next_result(m) == 0);
+}
+
+void MariaDbConnection::Begin() {
+  Exec("START TRANSACTION");
+  in_transaction_ = true;
+}
+
+void MariaDbConnection::Commit() {
+  st_mysql* m = Handle();
+  in_transaction_ = false;
+  if (mysql_commit(m) != 0) Fail(mysql_errno(m), mysql_error(m), "COMMIT");
+}
+
+void MariaDbConnection::Rollback() {
+  in_transaction_ = false;
+  if (lost_ || !mysql_) return;  // the server rolled back when the connection died
+  if (mysql_rollback(mysql_) != 0) Fail(mysql_errno(mysql_), mysql_error(mysql_), "ROLLBACK");
+}
+
+int64_t MariaDbConnection::LastInsertId() { return last_insert_id_; }
+
+}  // namespace usaged::store
