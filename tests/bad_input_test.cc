@@ -69,8 +69,8 @@ TEST_P(BadInputTest, BadEventsAreQuarantinedAndTheRestIsBilled) {
 }
 
 TEST_P(BadInputTest, CliRejectsBadArgumentsWithAClearMessage) {
-  TempDir dir;
-  std::string url = "sqlite:" + dir.path() + "/db";
+  FreshDatabase fresh(GetParam());
+  const std::string& url = fresh.url();
   ASSERT_EQ(RunCli({"--db", url, "init"}).exit_code, 0);
 
   CliResult bad_now = RunCli({"--db", url, "run", "--once", "--now", "2026-02-30 10:00"});
@@ -106,7 +106,7 @@ TEST_P(BadInputTest, CliRejectsBadArgumentsWithAClearMessage) {
   EXPECT_NE(no_command.exit_code, 0);
 }
 
-TEST_P(BadInputTest, UnreadableDatabasePathsFailCleanly) {
+TEST(SqliteBadInputTest, UnreadableDatabasePathsFailCleanly) {
   TempDir dir;
   // Missing database: not silently created.
   CliResult missing = RunCli({"--db", "sqlite:" + dir.path() + "/nothing", "records"});

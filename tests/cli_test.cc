@@ -32,8 +32,8 @@ constexpr const char* kNow = "2026-03-03 00:10:00";
 class CliTest : public ::testing::TestWithParam<std::string> {};
 
 TEST_P(CliTest, InitIsIdempotent) {
-  TempDir dir;
-  std::string url = "sqlite:" + dir.path() + "/db";
+  FreshDatabase fresh(GetParam());
+  const std::string& url = fresh.url();
   CliResult first = RunCli({"--db", url, "init"});
   ASSERT_EQ(first.exit_code, 0) << first.err;
   EXPECT_NE(first.out.find("3 migration(s) applied"), std::string::npos) << first.out;

@@ -16,7 +16,7 @@ int64_t CloudWriter::AddDomain(const std::string& name, std::optional<int64_t> p
     q.Reset();
   }
   conn_.Run(
-      "INSERT INTO ${cloud}.domain (parent, name, uuid, path, level) VALUES (?, ?, ?, ?, ?)",
+      "INSERT INTO ${cloud}.domain (parent, name, uuid, owner, path, level) VALUES (?, ?, ?, 2, ?, ?)",
       parent, name, fmt::format("dom-{}", name), path, level);
   return conn_.LastInsertId();
 }

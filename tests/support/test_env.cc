@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -37,13 +38,62 @@ void TestStore::SetConfig(const std::string& key, const std::string& value) {
   store::Configuration(*conn).Set(key, value, SystemClock().Now());
 }
 
-std::vector<std::string> TestEngines() { return {"sqlite"}; }
+std::vector<std::string> TestEngines() {
+  std::vector<std::string> engines = {"sqlite"};
+  const char* url = std::getenv("USAGED_TEST_MARIADB_URL");
+  if (url && *url) engines.push_back("mariadb");
+  return engines;
+}
+
+namespace {
+
+// Unique per process and call, so parallel tests never share databases.
+std::string NextDatabaseSuffix() {
+  static std::atomic<int> counter{0};
+  return std::to_string(getpid()) + "_" + std::to_string(++counter);
+}
+
+}  // namespace
+
+void DropTestDatabases(const std::string& url) {
+  if (url.rfind("mariadb://", 0) != 0) return;
+  try {
+    auto params = store::ParseMariaDbUrl(url);
+    auto admin = store::OpenMariaDbStore(params)->Connect(/*create=*/true);
+    admin->Exec("DROP DATABASE IF EXISTS `" + params.cloud_db + "`");
+    admin->Exec("DROP DATABASE IF EXISTS `" + params.usage_db + "`");
+  } catch (const std::exception&) {
+    // A test that stopped the server leaves its databases behind; the server
+    // directory is removed with the test run.
+  }
+}
+
+TestStore::~TestStore() {
+  conn.reset();
+  DropTestDatabases(url);
+}
+
+FreshDatabase::FreshDatabase(const std::string& engine) : engine_(engine) {
+  url_ = engine == "mariadb" ? MariaDbTestUrl(NextDatabaseSuffix())
+                             : "sqlite:" + dir_.path() + "/db";
+}
+
+FreshDatabase::~FreshDatabase() { DropTestDatabases(url_); }
+
+std::string MariaDbTestUrl(const std::string& suffix) {
+  const char* base = std::getenv("USAGED_TEST_MARIADB_URL");
+  if (!base || !*base) throw std::runtime_error("USAGED_TEST_MARIADB_URL is not set");
+  std::string url = base;
+  url += url.find('?') == std::string::npos ? "/?" : "&";
+  return url + "cloud=cloud_t" + suffix + "&usage=cloud_usage_t" + suffix;
+}
 
 std::unique_ptr<TestStore> NewTestStore(const std::string& engine) {
   auto t = std::make_unique<TestStore>();
   t->engine = engine;
   t->dir = std::make_unique<TempDir>();
-  t->url = "sqlite:" + t->dir->path() + "/db";
+  t->url = engine == "mariadb" ? MariaDbTestUrl(NextDatabaseSuffix())
+                               : "sqlite:" + t->dir->path() + "/db";
   t->store = store::OpenStore(t->url);
   t->conn = t->store->Connect(/*create=*/true);
   store::Migrator(*t->conn).Up(SystemClock().Now());

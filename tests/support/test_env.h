@@ -27,8 +27,26 @@ class TempDir {
   std::string path_;
 };
 
+// A --db URL for databases that do not exist yet (for `usaged init` tests),
+// removed on destruction.
+class FreshDatabase {
+ public:
+  explicit FreshDatabase(const std::string& engine);
+  ~FreshDatabase();
+  const std::string& url() const { return url_; }
+
+ private:
+  std::string engine_;
+  TempDir dir_;
+  std::string url_;
+};
+
+// Drops the two MariaDB databases a test URL names (no-op for SQLite).
+void DropTestDatabases(const std::string& url);
+
 // A fresh, migrated, empty store of one engine, private to one test.
 struct TestStore {
+  ~TestStore();
   std::string engine;
   std::string url;  // for the usaged CLI (--db)
   std::unique_ptr<TempDir> dir;
@@ -39,9 +57,13 @@ struct TestStore {
   void SetConfig(const std::string& key, const std::string& value);
 };
 
-// Engines the suite runs on: "sqlite" always.
+// Engines the suite runs on: "sqlite" always, and "mariadb" when
+// USAGED_TEST_MARIADB_URL names a server (scripts/test.sh starts one). Each
+// MariaDB test store gets its own pair of databases, dropped afterwards.
 std::vector<std::string> TestEngines();
 std::unique_ptr<TestStore> NewTestStore(const std::string& engine);
+// A --db URL for a fresh pair of databases on the test MariaDB server.
+std::string MariaDbTestUrl(const std::string& suffix);
 
 // One `run --once` in-process with the clock at `now` ("YYYY-MM-DD HH:MM:SS").
 job::RunSummary RunAt(store::Connection& conn, const std::string& now);
