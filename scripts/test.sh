@@ -19,8 +19,6 @@ if [ -z "${USAGED_TEST_MARIADB_URL:-}" ]; then
   trap cleanup EXIT
   bash scripts/mariadb-test-server.sh start "$server_dir"
   eval "$(bash scripts/mariadb-test-server.sh env "$server_dir")"
-  # Tests that stop and restart the server need to know where it lives.
-  export USAGED_TEST_MARIADB_DIR="$server_dir"
 fi
 
 cd build

@@ -11,9 +11,16 @@
 
 namespace usaged::cli {
 
+std::unique_ptr<store::Store> OpenStoreFromOptions(const GlobalOptions& options) {
+  if (!options.db_properties.empty()) {
+    return store::OpenMariaDbStore(store::ReadDbProperties(options.db_properties));
+  }
+  return store::OpenStore(options.db);
+}
+
 OpenDatabase OpenReady(const GlobalOptions& options) {
   OpenDatabase db;
-  db.store = store::OpenStore(options.db);
+  db.store = OpenStoreFromOptions(options);
   db.conn = db.store->Connect(/*create=*/false);
   store::Migrator(*db.conn).RequireCurrent();
   return db;
@@ -45,9 +52,14 @@ int Main(int argc, char** argv) {
                "cloud_usage records, exactly once"};
   app.require_subcommand(1);
   GlobalOptions options;
-  app.add_option("--db", options.db,
-                 "Database: sqlite:DIR (embedded; default sqlite:./usaged-data)")
-      ->capture_default_str();
+  auto* db_option =
+      app.add_option("--db", options.db,
+                     "Database: sqlite:DIR (embedded), or mariadb://USER[:PASSWORD]@HOST[:PORT]"
+                     "[/?cloud=DB&usage=DB&socket=PATH]")
+          ->capture_default_str();
+  app.add_option("--db-properties", options.db_properties,
+                 "Read the MariaDB connection from the Java usage server's db.properties")
+      ->excludes(db_option);
   app.add_option("--log-level", options.log_level, "trace, debug, info, warn, error or off")
       ->capture_default_str();
 
@@ -58,6 +70,7 @@ int Main(int argc, char** argv) {
   RegisterRecords(app, options, action);
   RegisterJobs(app, options, action);
   RegisterDemo(app, options, action);
+  RegisterMigrate(app, options, action);
 
   try {
     app.parse(argc, argv);

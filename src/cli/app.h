@@ -21,8 +21,12 @@ inline constexpr int kExitOther = 4;
 
 struct GlobalOptions {
   std::string db = "sqlite:./usaged-data";
+  std::string db_properties;  // the Java usage server's db.properties, instead of --db
   std::string log_level = "info";
 };
+
+// The store the global options name (--db, or --db-properties).
+std::unique_ptr<store::Store> OpenStoreFromOptions(const GlobalOptions& options);
 
 // What a subcommand does once the command line is parsed; returns the exit status.
 using Action = std::function<int()>;
@@ -45,6 +49,7 @@ void RegisterRun(CLI::App& app, const GlobalOptions& options, Action& action);
 void RegisterRecords(CLI::App& app, const GlobalOptions& options, Action& action);
 void RegisterJobs(CLI::App& app, const GlobalOptions& options, Action& action);
 void RegisterDemo(CLI::App& app, const GlobalOptions& options, Action& action);
+void RegisterMigrate(CLI::App& app, const GlobalOptions& options, Action& action);
 
 int Main(int argc, char** argv);
 

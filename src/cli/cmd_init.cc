@@ -15,13 +15,52 @@ void RegisterInit(CLI::App& app, const GlobalOptions& options, Action& action) {
               "Safe to run again.");
   cmd->callback([&options, &action] {
     action = [&options] {
-      auto store = store::OpenStore(options.db);
+      auto store = OpenStoreFromOptions(options);
       auto conn = store->Connect(/*create=*/true);
       store::Migrator migrator(*conn);
       int applied = migrator.Up(SystemClock().Now());
-      store::Configuration(*conn).InsertMissingDefaults();
+      // The embedded store is usaged's own: list every key there. A CloudStack
+      // database keeps only the rows operators set.
+      if (conn->engine() == store::Engine::kSqlite) {
+        store::Configuration(*conn).InsertMissingDefaults();
+      }
       std::cout << fmt::format("{}: schema version {} ({} migration(s) applied)\n",
                                store->Describe(), migrator.CurrentVersion(), applied);
+      return kExitOk;
+    };
+  });
+}
+
+void RegisterMigrate(CLI::App& app, const GlobalOptions& options, Action& action) {
+  struct MigrateOptions {
+    bool down = false;
+    int to = -1;
+  };
+  auto opts = std::make_shared<MigrateOptions>();
+  auto* cmd = app.add_subcommand(
+      "migrate", "Apply pending schema migrations, or with --down roll usaged's migrations back, "
+                 "leaving CloudStack's own schema exactly as it was");
+  cmd->add_flag("--down", opts->down, "Roll back instead of applying");
+  cmd->add_option("--to", opts->to, "With --down: the version to go back to (default: none of "
+                                    "usaged's objects left)")
+      ->check(CLI::NonNegativeNumber);
+  cmd->callback([&options, &action, opts] {
+    action = [&options, opts] {
+      auto store = OpenStoreFromOptions(options);
+      auto conn = store->Connect(/*create=*/false);
+      store::Migrator migrator(*conn);
+      if (!opts->down) {
+        int applied = migrator.Up(SystemClock().Now());
+        std::cout << fmt::format("{}: schema version {} ({} migration(s) applied)\n",
+                                 store->Describe(), migrator.CurrentVersion(), applied);
+        return kExitOk;
+      }
+      int target = opts->to < 0 ? migrator.BaseVersion() : opts->to;
+      int rolled = migrator.Down(target);
+      std::cout << fmt::format("{}: {} migration(s) rolled back{}\n", store->Describe(), rolled,
+                               target <= migrator.BaseVersion()
+                                   ? "; usaged's objects removed, CloudStack's schema untouched"
+                                   : "");
       return kExitOk;
     };
   });

@@ -4,7 +4,10 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <cstdlib>
+#include <fstream>
+#include <thread>
 
 #include "core/error.h"
 
@@ -36,7 +39,8 @@ void FaultInjector::Configure(std::string_view spec) {
     }
     std::string name(item.substr(0, eq));
     long n = std::atol(std::string(item.substr(eq + 1)).c_str());
-    if (name != "fail_unit" && name != "crash_unit" && name != "crash_event_page") {
+    if (name != "fail_unit" && name != "crash_unit" && name != "crash_event_page" &&
+        name != "stall_unit") {
       throw InputError(fmt::format("USAGED_FAULTS: unknown fault '{}'", name));
     }
     faults_.emplace(name, n);
@@ -60,6 +64,12 @@ void FaultInjector::Hit(Point point) {
       break;
     case Point::kUnitBeforeCommit:
       if (matches("crash_unit")) kill(getpid(), SIGKILL);
+      if (matches("stall_unit")) {
+        if (const char* marker = std::getenv("USAGED_FAULT_MARKER")) {
+          std::ofstream(marker) << getpid() << "\n";
+        }
+        std::this_thread::sleep_for(std::chrono::seconds(5));
+      }
       break;
     case Point::kEventPage:
       if (matches("crash_event_page")) kill(getpid(), SIGKILL);

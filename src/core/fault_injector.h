@@ -14,6 +14,9 @@ namespace usaged {
 //   crash_unit=N          the process kills itself (SIGKILL) while the N-th unit's
 //                         transaction is open, after its records were inserted
 //   crash_event_page=N    SIGKILL while the N-th event page's transaction is open
+//   stall_unit=N          the N-th unit waits 5 s with its transaction open, after
+//                         touching the file named by USAGED_FAULT_MARKER (so a
+//                         test can stop the database server under it)
 // A point may be listed several times. Counting is per process.
 class FaultInjector {
  public:

@@ -13,6 +13,7 @@
 #include "job/window_ledger.h"
 #include "parse/parser.h"
 #include "store/configuration.h"
+#include "store/retry.h"
 
 namespace usaged::job {
 namespace {
@@ -46,29 +47,27 @@ int64_t ProcessUnit(store::Connection& conn, const Unit& unit, const UsageSettin
   return static_cast<int64_t>(records.size());
 }
 
-// Runs a unit, retrying transient database errors; returns nullopt on failure.
+// Runs a unit, retrying transient database errors; returns nullopt when it
+// failed (the failure is recorded; the unit stays pending for the next run).
+// Throws only if even recording the failure is impossible (database gone).
 std::optional<int64_t> RunUnit(store::Connection& conn, const Unit& unit,
                                const UsageSettings& settings, int64_t job_id, const Clock& clock) {
-  for (int attempt = 1;; ++attempt) {
-    try {
+  std::string what = fmt::format("unit (window {}, shard {})", FormatUtc(unit.window.start),
+                                 unit.shard);
+  std::string error;
+  try {
+    return store::RetryTransient(what, [&] {
       return ProcessUnit(conn, unit, settings, job_id, clock);
-    } catch (const DbError& e) {
-      if (e.transient() && attempt < kTransientRetries) {
-        spdlog::warn("unit (window {}, shard {}): {}; retrying", FormatUtc(unit.window.start),
-                     unit.shard, e.what());
-        continue;
-      }
-      spdlog::error("unit (window {}, shard {}) failed: {}", FormatUtc(unit.window.start),
-                    unit.shard, e.what());
-      WindowLedger(conn).RecordFailure(unit, e.what(), clock.Now());
-      return std::nullopt;
-    } catch (const std::exception& e) {
-      spdlog::error("unit (window {}, shard {}) failed: {}", FormatUtc(unit.window.start),
-                    unit.shard, e.what());
-      WindowLedger(conn).RecordFailure(unit, e.what(), clock.Now());
-      return std::nullopt;
-    }
+    }, kTransientRetries);
+  } catch (const std::exception& e) {
+    error = e.what();
   }
+  spdlog::error("{} failed: {}", what, error);
+  store::RetryTransient("recording the failure of " + what, [&] {
+    WindowLedger(conn).RecordFailure(unit, error, clock.Now());
+    JobLog(conn).AddUnitFailed(job_id);
+  });
+  return std::nullopt;
 }
 
 }  // namespace
@@ -87,11 +86,13 @@ RunSummary RunDueWindows(store::Connection& conn, const Clock& clock,
   WindowLedger ledger(conn);
   RunSummary summary;
 
-  if (int64_t n = jobs.MarkInterrupted(started)) {
+  if (int64_t n = store::RetryTransient("marking interrupted jobs",
+                                        [&] { return jobs.MarkInterrupted(started); })) {
     spdlog::warn("{} job(s) left running by a stopped process marked INTERRUPTED", n);
   }
-  ingest::SyncAccounts(conn);
-  summary.events_copied = ingest::CopyNewEvents(conn);
+  store::RetryTransient("copying accounts", [&] { return ingest::SyncAccounts(conn); });
+  summary.events_copied =
+      store::RetryTransient("copying events", [&] { return ingest::CopyNewEvents(conn); });
 
   const std::optional<Instant> checkpoint_before = ledger.Checkpoint();
   std::optional<Instant> plan_from = ledger.PlannedUntil();
@@ -99,13 +100,18 @@ RunSummary RunDueWindows(store::Connection& conn, const Clock& clock,
   if (plan_from) {
     Instant due_before = started - std::chrono::seconds(settings.settle_seconds);
     summary.windows_planned = static_cast<int64_t>(
-        ledger.PlanWindows(calendar, *plan_from, due_before, settings.account_shards, started)
-            .size());
+        store::RetryTransient("planning windows", [&] {
+          return ledger.PlanWindows(calendar, *plan_from, due_before, settings.account_shards,
+                                    started);
+        }).size());
   }
   // Apply every event the planned windows can see (created before their end).
   if (auto planned_until = ledger.PlannedUntil()) {
     ingest::EventApplier applier;
-    auto stats = applier.ApplyPending(conn, *planned_until, checkpoint_before, clock);
+    // Pages already committed stay applied; a retry continues with the rest.
+    auto stats = store::RetryTransient("applying events", [&] {
+      return applier.ApplyPending(conn, *planned_until, checkpoint_before, clock);
+    });
     summary.events_applied = stats.applied + stats.healed;
     summary.events_quarantined = stats.quarantined;
     summary.late_events = stats.late;
@@ -139,7 +145,6 @@ RunSummary RunDueWindows(store::Connection& conn, const Clock& clock,
       summary.records += *records;
     } else {
       ++summary.units_failed;
-      jobs.AddUnitFailed(job_id);
     }
   }
 

@@ -74,7 +74,17 @@ int Migrator::Up(Instant now) {
   return applied;
 }
 
+int Migrator::BaseVersion() const {
+  int base = 0;
+  for (const auto& m : migrations_) {
+    if (m.down_sql) break;
+    base = m.version;
+  }
+  return base;
+}
+
 int Migrator::Down(int target) {
+  if (target < BaseVersion()) target = BaseVersion();
   int current = CurrentVersion();
   int rolled = 0;
   for (auto it = migrations_.rbegin(); it != migrations_.rend(); ++it) {
@@ -90,6 +100,7 @@ int Migrator::Down(int target) {
     tx.Commit();
     ++rolled;
   }
+  if (target == BaseVersion()) conn_.Exec("DROP TABLE IF EXISTS ${usage}.usaged_schema_version");
   return rolled;
 }
 

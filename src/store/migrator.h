@@ -30,7 +30,12 @@ class Migrator {
   int CurrentVersion();
   // Applies every pending migration; returns how many were applied.
   int Up(Instant now);
-  // Rolls back migrations above `target` (newest first); returns how many.
+  // The newest migration that only creates CloudStack's own tables (no down
+  // file): rolling back stops there, CloudStack's tables are never dropped.
+  int BaseVersion() const;
+  // Rolls back usaged's migrations above `target` (newest first); returns how
+  // many. Back at BaseVersion() the version table itself is dropped too, so
+  // the databases hold exactly CloudStack's schema again.
   int Down(int target);
   // Throws DbError with an actionable message unless the schema is current.
   void RequireCurrent();

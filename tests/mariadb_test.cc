@@ -1,0 +1,300 @@
+// usaged on a real CloudStack MariaDB: a schema CloudStack created, connection
+// settings and errors, the server dying under a job.
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+
+#include <fcntl.h>
+
+#include <filesystem>
+#include <fstream>
+#include <thread>
+
+#include "core/clock.h"
+#include "maintain/record_checks.h"
+#include "sim/random_cloud.h"
+#include "store/mariadb/mariadb_params.h"
+#include "store/migrator.h"
+#include "store/schema_files.h"
+#include "store/sql_text.h"
+#include "support/test_env.h"
+
+namespace usaged::testing {
+namespace {
+
+bool Contains(const std::string& haystack, const std::string& needle) {
+  return haystack.find(needle) != std::string::npos;
+}
+
+class MariaDbTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    if (TestEngines().size() < 2) GTEST_SKIP() << "USAGED_TEST_MARIADB_URL is not set";
+    base_url_ = std::getenv("USAGED_TEST_MARIADB_URL");
+  }
+
+  // A connection without a default database, for administration.
+  std::unique_ptr<store::Connection> Admin() {
+    return store::OpenMariaDbStore(store::ParseMariaDbUrl(base_url_))->Connect(true);
+  }
+
+  // Every table's SHOW CREATE TABLE in both databases, sorted: the schema.
+  std::string SchemaDump(const std::string& url) {
+    auto params = store::ParseMariaDbUrl(url);
+    auto admin = Admin();
+    std::string dump;
+    for (const auto& db : {params.cloud_db, params.usage_db}) {
+      auto tables = QueryColumn(*admin, "SELECT table_name FROM information_schema.tables WHERE "
+                                        "table_schema = '" + db + "' ORDER BY table_name");
+      for (const auto& t : tables) {
+        auto& q = admin->Prepare("SHOW CREATE TABLE `" + db + "`.`" + t + "`");
+        if (q.Next()) {
+          std::string ddl = q.Text(1);
+          // AUTO_INCREMENT=n counts rows written, not schema.
+          auto pos = ddl.find(" AUTO_INCREMENT=");
+          if (pos != std::string::npos) ddl.erase(pos, ddl.find(' ', pos + 1) - pos);
+          dump += ddl + ";\n";
+        }
+        q.Reset();
+      }
+    }
+    return dump;
+  }
+
+  std::string base_url_;
+};
+
+// CloudStack's own DDL (the base migrations, written from CloudStack 4.21's
+// schema) applied the way CloudStack's installer does, outside usaged.
+void CreateCloudStackSchema(const std::string& url) {
+  auto params = store::ParseMariaDbUrl(url);
+  auto conn = store::OpenMariaDbStore(params)->Connect(/*create=*/true);
+  for (const auto& f : store::EmbeddedSchemaFiles()) {
+    if (f.path != "mariadb/0001_cloudstack_cloud.up.sql" &&
+        f.path != "mariadb/0002_cloudstack_usage.up.sql") {
+      continue;
+    }
+    for (const auto& statement : store::SplitSqlStatements(f.text)) conn->Exec(statement);
+  }
+}
+
+TEST_F(MariaDbTest, WorksOnACloudStackSchemaAndMigrateDownRestoresIt) {
+  FreshDatabase db("mariadb");
+  CreateCloudStackSchema(db.url());
+  {
+    // History the Java server left: billed records, a successful job up to
+    // 2026-02-04 23:59:59.999, and events it already processed.
+    auto conn = store::OpenStore(db.url())->Connect(false);
+    conn->Exec("INSERT INTO ${cloud}.domain (id, name, uuid, owner, path) VALUES (1, 'ROOT', 'r', 2, '/')");
+    conn->Exec("INSERT INTO ${cloud}.account (id, account_name, uuid, type, domain_id) VALUES (5, 'a', 'u5', 0, 1)");
+    conn->Exec("INSERT INTO ${usage}.cloud_usage (zone_id, account_id, domain_id, description, "
+               "usage_display, usage_type, raw_usage, vm_instance_id, offering_id, usage_id, "
+               "start_date, end_date) VALUES (1, 5, 1, 'Network offering:39 for Vm : 456 usage "
+               "time', '24 Hrs', 13, 24, 456, 39, 1, '2026-02-04 00:00:00', '2026-02-04 23:59:59')");
+    conn->Exec("INSERT INTO ${usage}.usage_job (host, pid, job_type, scheduled, start_millis, "
+               "end_millis, exec_time, start_date, end_date, success, heartbeat) VALUES ('java', "
+               "1, 0, 0, 1770163200000, 1770249599999, 10, '2026-02-04 00:00:00', '2026-02-04 "
+               "23:59:59', 1, '2026-02-05 00:15:00')");
+    conn->Exec("INSERT INTO ${cloud}.usage_event (id, type, account_id, created, zone_id, "
+               "resource_id, resource_name, offering_id, size) VALUES (1, "
+               "'NETWORK.OFFERING.ASSIGN', 5, '2026-02-01 10:00:00', 1, 456, '9001', 39, 1)");
+    conn->Exec("INSERT INTO ${usage}.usage_event (id, type, account_id, created, zone_id, "
+               "resource_id, resource_name, offering_id, size, processed) VALUES (1, "
+               "'NETWORK.OFFERING.ASSIGN', 5, '2026-02-01 10:00:00', 1, 456, '9001', 39, 1, 1)");
+    conn->Exec("INSERT INTO ${usage}.account (id, account_name, uuid, type, domain_id) VALUES (5, 'a', 'u5', 0, 1)");
+    conn->Exec("INSERT INTO ${usage}.usage_network_offering (zone_id, account_id, domain_id, "
+               "vm_instance_id, network_offering_id, is_default, created, nic_id) VALUES (1, 5, "
+               "1, 456, 39, 1, '2026-02-01 10:00:00', 9001)");
+  }
+  const std::string before = SchemaDump(db.url());
+
+  CliResult init = RunCli({"--db", db.url(), "init"});
+  ASSERT_EQ(init.exit_code, 0) << init.err;
+  CliResult run = RunCli({"--db", db.url(), "run", "--once", "--now", "2026-02-07 00:10:00"});
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  {
+    auto conn = store::OpenStore(db.url())->Connect(false);
+    // Billing continues after the Java server's last job: 02-05 and 02-06.
+    EXPECT_EQ(QueryColumn(*conn, "SELECT start_date FROM ${usage}.cloud_usage ORDER BY start_date"),
+              (std::vector<std::string>{"2026-02-04 00:00:00", "2026-02-05 00:00:00",
+                                        "2026-02-06 00:00:00"}));
+    EXPECT_EQ(QueryColumn(*conn, "SELECT usage_key FROM ${usage}.cloud_usage WHERE id = 1"),
+              std::vector<std::string>{"legacy:1"});
+    EXPECT_EQ(maintain::CountDuplicateRecords(*conn), 0);
+  }
+
+  CliResult down = RunCli({"--db", db.url(), "migrate", "--down"});
+  ASSERT_EQ(down.exit_code, 0) << down.err;
+  EXPECT_EQ(SchemaDump(db.url()), before);
+  // The data stays, billing history included.
+  auto conn = store::OpenStore(db.url())->Connect(false);
+  EXPECT_EQ(QueryCount(*conn, "SELECT count(*) FROM ${usage}.cloud_usage"), 3);
+  // And usaged can be installed again.
+  EXPECT_EQ(RunCli({"--db", db.url(), "init"}).exit_code, 0);
+}
+
+TEST_F(MariaDbTest, ReadsTheJavaServersDbProperties) {
+  FreshDatabase db("mariadb");
+  ASSERT_EQ(RunCli({"--db", db.url(), "init"}).exit_code, 0);
+  auto p = store::ParseMariaDbUrl(db.url());
+  TempDir dir;
+  std::string file = dir.path() + "/db.properties";
+  std::ofstream(file) << "# CloudStack usage server\n"
+                      << "db.cloud.username=" << p.user << "\ndb.cloud.password=\n"
+                      << "db.cloud.host=" << p.host << "\ndb.cloud.port=" << p.port << "\n"
+                      << "db.cloud.name=" << p.cloud_db << "\ndb.usage.host=" << p.host << "\n"
+                      << "db.usage.port=" << p.port << "\ndb.usage.name=" << p.usage_db << "\n"
+                      << "db.usage.username=" << p.user << "\n";
+  CliResult get = RunCli({"--db-properties", file, "config", "get",
+                          "usage.stats.job.aggregation.range"});
+  EXPECT_EQ(get.exit_code, 0) << get.err;
+  EXPECT_EQ(get.out, "1440\n");
+  CliResult missing = RunCli({"--db-properties", dir.path() + "/nope", "jobs"});
+  EXPECT_EQ(missing.exit_code, 2);
+  EXPECT_TRUE(Contains(missing.err, "cannot read --db-properties file"));
+  CliResult both = RunCli({"--db", db.url(), "--db-properties", file, "jobs"});
+  EXPECT_NE(both.exit_code, 0);
+}
+
+TEST_F(MariaDbTest, ConnectionProblemsGiveOneClearLine) {
+  FreshDatabase db("mariadb");
+  ASSERT_EQ(RunCli({"--db", db.url(), "init"}).exit_code, 0);
+  auto p = store::ParseMariaDbUrl(db.url());
+  std::string host = p.host + ":" + std::to_string(p.port);
+  std::string dbs = "/?cloud=" + p.cloud_db + "&usage=" + p.usage_db;
+
+  auto expect_error = [](const CliResult& r, int code, const std::string& text) {
+    EXPECT_EQ(r.exit_code, code) << r.err;
+    EXPECT_TRUE(Contains(r.err, text)) << r.err;
+    EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
+    EXPECT_FALSE(Contains(r.err, "terminate called")) << r.err;
+  };
+  expect_error(RunCli({"--db", "mariadb://root@127.0.0.1:1" + dbs, "jobs"}), 3,
+               "cannot connect to mariadb://root@127.0.0.1:1");
+  CliResult wrong = RunCli({"--db", "mariadb://root:S3cret-pw@" + host + dbs, "jobs"});
+  expect_error(wrong, 3, "Access denied");
+  EXPECT_FALSE(Contains(wrong.err, "S3cret-pw"));
+  expect_error(RunCli({"--db", "mariadb://nobody@" + host + dbs, "jobs"}), 3, "Access denied");
+  expect_error(RunCli({"--db", "mariadb://root@" + host + "/?cloud=no_such_db&usage=" + p.usage_db,
+                       "jobs"}),
+               3, "database `no_such_db` does not exist");
+  expect_error(RunCli({"--db", "mariadb://@" + host, "jobs"}), 2, "empty user");
+  expect_error(RunCli({"--db", "mariadb://root@" + p.host + ":99999", "jobs"}), 2,
+               "invalid port '99999'");
+  expect_error(RunCli({"--db", "mariadb://root@" + host + "/?colour=blue", "jobs"}), 2,
+               "unknown option 'colour'");
+  CliResult bad_pw_form = RunCli({"--db", "maria://root:hunter2@" + host, "jobs"});
+  EXPECT_EQ(bad_pw_form.exit_code, 2);
+  EXPECT_FALSE(Contains(bad_pw_form.err, "hunter2"));
+
+  // A user who may only read.
+  auto admin = Admin();
+  std::string user = "ro_" + p.usage_db;
+  admin->Exec("DROP USER IF EXISTS '" + user + "'@'%'");
+  admin->Exec("CREATE USER '" + user + "'@'%' IDENTIFIED BY 'ro'");
+  admin->Exec("GRANT SELECT ON `" + p.cloud_db + "`.* TO '" + user + "'@'%'");
+  admin->Exec("GRANT SELECT ON `" + p.usage_db + "`.* TO '" + user + "'@'%'");
+  CliResult read_only = RunCli({"--db", "mariadb://" + user + ":ro@" + host + dbs, "run",
+                                "--once", "--now", "2026-02-07 00:10:00"});
+  expect_error(read_only, 3, "lacks a privilege");
+  admin->Exec("DROP USER IF EXISTS '" + user + "'@'%'");
+}
+
+// The server is killed while a unit's transaction is open: the job ends with
+// a clear error, the unit in flight leaves nothing behind, and the next run
+// after the restart gives exactly the records of an uninterrupted run.
+// A MariaDB server of the test's own (tests running in parallel use the shared
+// one), started and stopped with scripts/mariadb-test-server.sh.
+class PrivateMariaDb {
+ public:
+  PrivateMariaDb() : script_(std::string(USAGED_SOURCE_DIR) + "/scripts/mariadb-test-server.sh") {
+    if (!Do("start")) throw std::runtime_error("cannot start a private MariaDB server");
+    std::ifstream port_file(dir_.path() + "/port");
+    port_file >> port_;
+  }
+  ~PrivateMariaDb() { Do("stop"); }
+  bool Do(const std::string& command) {
+    return std::system((script_ + " " + command + " " + dir_.path() + " >/dev/null").c_str()) == 0;
+  }
+  std::string Url(const std::string& suffix) const {
+    return "mariadb://root@127.0.0.1:" + std::to_string(port_) + "/?cloud=cloud_" + suffix +
+           "&usage=cloud_usage_" + suffix;
+  }
+
+ private:
+  TempDir dir_;
+  std::string script_;
+  int port_ = 0;
+};
+
+std::unique_ptr<store::Connection> InitializedStore(const std::string& url) {
+  auto conn = store::OpenStore(url)->Connect(/*create=*/true);
+  store::Migrator(*conn).Up(SystemClock().Now());
+  return conn;
+}
+
+TEST_F(MariaDbTest, ServerKilledMidJobLosesNothingAndDuplicatesNothing) {
+  PrivateMariaDb server;
+  sim::RandomCloudSpec spec;
+  spec.seed = 11;
+  spec.accounts = 10;
+  spec.days = 12;
+  spec.start = ParseUtc("2026-02-01 00:00:00");
+  constexpr const char* kNow = "2026-02-13 00:10:00";
+
+  const std::string reference_url = server.Url("reference"), url = server.Url("killed");
+  {
+    auto reference = InitializedStore(reference_url);
+    sim::WriteRandomCloud(*reference, spec);
+    ASSERT_TRUE(RunAt(*reference, kNow).ok());
+  }
+  const std::string expected = SortedRecordsCsv(reference_url);
+  sim::WriteRandomCloud(*InitializedStore(url), spec);
+  TempDir io;
+  std::string marker = io.path() + "/in-flight";
+
+  std::vector<std::string> args_s = {USAGED_BINARY, "--db", url, "run", "--once", "--now", kNow};
+  std::vector<char*> argv;
+  for (auto& a : args_s) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  std::vector<std::string> env_s = {"USAGED_FAULTS=stall_unit=9", "USAGED_FAULT_MARKER=" + marker,
+                                    "PATH=/usr/bin:/bin"};
+  std::vector<char*> envp;
+  for (auto& e : env_s) envp.push_back(e.data());
+  envp.push_back(nullptr);
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  std::string err_path = io.path() + "/err";
+  posix_spawn_file_actions_addopen(&actions, 2, err_path.c_str(), O_WRONLY | O_CREAT, 0644);
+  pid_t pid = 0;
+  ASSERT_EQ(posix_spawn(&pid, argv[0], &actions, nullptr, argv.data(), envp.data()), 0);
+  posix_spawn_file_actions_destroy(&actions);
+  for (int i = 0; i < 600 && !std::filesystem::exists(marker); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  ASSERT_TRUE(std::filesystem::exists(marker)) << "the job never reached the stalled unit";
+  ASSERT_TRUE(server.Do("kill"));
+  int status = 0;
+  waitpid(pid, &status, 0);
+  std::ifstream err_in(err_path);
+  std::string err((std::istreambuf_iterator<char>(err_in)), std::istreambuf_iterator<char>());
+  ASSERT_TRUE(server.Do("start"));
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 3) << err;
+  EXPECT_TRUE(Contains(err, "usaged: cannot connect to")) << err;
+
+  {
+    // The unit in flight committed nothing: eight units are done, and every
+    // record belongs to a done unit.
+    auto conn = store::OpenStore(url)->Connect(false);
+    EXPECT_EQ(QueryCount(*conn, "SELECT count(*) FROM ${usage}.usaged_unit WHERE state = 'done'"), 8);
+    EXPECT_EQ(QueryCount(*conn, "SELECT coalesce(sum(records), 0) FROM ${usage}.usaged_unit"),
+              QueryCount(*conn, "SELECT count(*) FROM ${usage}.cloud_usage"));
+  }
+  CliResult again = RunCli({"--db", url, "run", "--once", "--now", kNow});
+  ASSERT_EQ(again.exit_code, 0) << again.err;
+  EXPECT_EQ(SortedRecordsCsv(url), expected);
+}
+
+}  // namespace
+}  // namespace usaged::testing
