@@ -110,16 +110,50 @@ void EventApplier::LoadDetails(store::Connection& conn, Page& page) {
   for (const auto& e : processed) page.seen.insert(e.ContentSignature());
 }
 
-ApplyOutcome EventApplier::ApplyOne(store::Connection& conn, const UsageEvent& event) {
+const EventHandler* EventApplier::HandlerFor(const UsageEvent& event) const {
+  auto it = by_type_.find(event.type);
+  return it == by_type_.end() ? nullptr : it->second;
+}
+
+ApplyOutcome EventApplier::ApplyOne(HelperTables& tables, const UsageEvent& event) {
   auto account = accounts_.find(event.account_id);
   if (account == accounts_.end()) {
     return ApplyOutcome::Quarantine(
         fmt::format("account {} does not exist in cloud.account", event.account_id));
   }
-  auto handler = by_type_.find(event.type);
-  if (handler != by_type_.end()) return handler->second->Apply(conn, event, account->second);
+  if (const EventHandler* handler = HandlerFor(event)) {
+    return handler->Apply(tables, event, account->second);
+  }
   if (auto why = KnownEventWithoutUsage(event.type)) return ApplyOutcome::NoEffect(*why);
   return ApplyOutcome::Quarantine(fmt::format("unknown event type '{}'", event.type));
+}
+
+std::vector<ApplyOutcome> EventApplier::ApplyRange(store::Connection& conn, const Page& page,
+                                                   size_t from, size_t to,
+                                                   std::set<std::string>& seen) {
+  HelperTables tables;
+  PrefetchRequest request;
+  for (size_t i = from; i < to; ++i) {
+    if (const EventHandler* handler = HandlerFor(page.events[i])) {
+      handler->Prefetch(page.events[i], request);
+    }
+  }
+  request.Load(conn, tables);
+  std::vector<ApplyOutcome> outcomes;
+  for (size_t i = from; i < to; ++i) {
+    const UsageEvent& event = page.events[i];
+    std::string signature = event.ContentSignature();
+    if (seen.count(signature)) {
+      outcomes.push_back(ApplyOutcome::Quarantine(
+          "duplicate: an event with the same type, account, resource and time was already "
+          "applied"));
+    } else {
+      outcomes.push_back(ApplyOne(tables, event));
+    }
+    seen.insert(signature);
+  }
+  tables.Flush(conn);
+  return outcomes;
 }
 
 void EventApplier::ApplyPage(store::Connection& conn, Page& page,
@@ -128,27 +162,28 @@ void EventApplier::ApplyPage(store::Connection& conn, Page& page,
   ApplyStats page_stats;
   std::set<std::string> seen = page.seen;
   store::Transaction tx(conn);
-  for (const auto& event : page.events) {
-    ApplyOutcome outcome;
-    std::string signature = event.ContentSignature();
-    if (seen.count(signature)) {
-      outcome = ApplyOutcome::Quarantine("duplicate: an event with the same type, account, "
-                                         "resource and time was already applied");
-    } else if (isolate) {
+  std::vector<ApplyOutcome> outcomes;
+  if (!isolate) {
+    outcomes = ApplyRange(conn, page, 0, page.events.size(), seen);
+  } else {
+    // One savepoint per event, so a database error quarantines only it.
+    for (size_t i = 0; i < page.events.size(); ++i) {
       conn.Exec("SAVEPOINT usaged_event");
       try {
-        outcome = ApplyOne(conn, event);
+        outcomes.push_back(ApplyRange(conn, page, i, i + 1, seen).front());
         conn.Exec("RELEASE SAVEPOINT usaged_event");
       } catch (const DbError& e) {
         if (e.transient()) throw;
         conn.Exec("ROLLBACK TO SAVEPOINT usaged_event");
         conn.Exec("RELEASE SAVEPOINT usaged_event");
-        outcome = ApplyOutcome::Quarantine(fmt::format("database refused it: {}", e.what()));
+        outcomes.push_back(
+            ApplyOutcome::Quarantine(fmt::format("database refused it: {}", e.what())));
       }
-    } else {
-      outcome = ApplyOne(conn, event);
     }
-    seen.insert(signature);
+  }
+  for (size_t i = 0; i < page.events.size(); ++i) {
+    const UsageEvent& event = page.events[i];
+    const ApplyOutcome& outcome = outcomes[i];
     switch (outcome.kind) {
       case ApplyOutcome::Kind::kApplied:
         ++page_stats.applied;
@@ -172,8 +207,11 @@ void EventApplier::ApplyPage(store::Connection& conn, Page& page,
       ++page_stats.late;
       page_stats.late_event_ids.push_back(event.id);
     }
-    conn.Run("UPDATE ${usage}.usage_event SET processed = 1 WHERE id = ?", event.id);
   }
+  // One statement marks the whole page processed, inside the same transaction
+  // as the helper changes.
+  conn.Exec(fmt::format("UPDATE ${{usage}}.usage_event SET processed = 1 WHERE id IN ({})",
+                        IdList(page.events)));
   FaultInjector::Global().Hit(FaultInjector::Point::kEventPage);
   tx.Commit();
   stats.applied += page_stats.applied;

@@ -3,6 +3,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -45,7 +46,12 @@ class EventApplier {
   // own savepoint so a database error quarantines only that event.
   void ApplyPage(store::Connection& conn, Page& page, std::optional<Instant> checkpoint,
                  const Clock& clock, bool isolate, ApplyStats& stats);
-  ApplyOutcome ApplyOne(store::Connection& conn, const UsageEvent& event);
+  const EventHandler* HandlerFor(const UsageEvent& event) const;
+  ApplyOutcome ApplyOne(HelperTables& tables, const UsageEvent& event);
+  // Applies events[from, to) to one working copy of the helper tables and
+  // writes it; returns the outcome of each event.
+  std::vector<ApplyOutcome> ApplyRange(store::Connection& conn, const Page& page, size_t from,
+                                       size_t to, std::set<std::string>& seen);
 
   std::vector<std::unique_ptr<EventHandler>> handlers_;
   std::map<std::string, const EventHandler*, std::less<>> by_type_;

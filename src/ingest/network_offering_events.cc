@@ -1,8 +1,9 @@
 // NETWORK.OFFERING.CREATE/ASSIGN/REMOVE/DELETE -> usage_network_offering.
 #include <charconv>
 
+#include "ingest/handler_util.h"
 #include "ingest/handlers.h"
-#include "ingest/interval_ops.h"
+#include "ingest/helper_tables.h"
 
 namespace usaged::ingest {
 namespace {
@@ -16,10 +17,6 @@ int64_t NicId(const UsageEvent& e) {
   return (ec == std::errc() && ptr == s.data() + s.size()) ? nic : 0;
 }
 
-const IntervalTable kOfferings{"usage_network_offering", "created", "deleted",
-                               "account_id = ? AND vm_instance_id = ? AND nic_id = ? AND "
-                               "network_offering_id = ?"};
-
 class NetworkOfferingEventHandler final : public EventHandler {
  public:
   std::string_view family() const override { return "network_offering"; }
@@ -28,19 +25,25 @@ class NetworkOfferingEventHandler final : public EventHandler {
             "NETWORK.OFFERING.DELETE"};
   }
 
-  ApplyOutcome Apply(store::Connection& conn, const UsageEvent& e,
+  void Prefetch(const UsageEvent& e, PrefetchRequest& request) const override {
+    if (e.resource_id) request.Want(kNetworkOfferingTable, "vm_instance_id", *e.resource_id);
+  }
+
+  ApplyOutcome Apply(HelperTables& tables, const UsageEvent& e,
                      const AccountRef& account) const override {
     if (!e.resource_id) return ApplyOutcome::Quarantine("no resource_id (the VM)");
     if (!e.offering_id) return ApplyOutcome::Quarantine("no offering_id (the network offering)");
     const int64_t nic = NicId(e);
-    auto open = OpenIntervalStarts(conn, kOfferings, e.account_id, *e.resource_id, nic,
-                                   *e.offering_id);
+    IntervalTable& t = tables.Get(kNetworkOfferingTable);
+    auto open = t.FindOpen({{"account_id", e.account_id},
+                            {"vm_instance_id", *e.resource_id},
+                            {"nic_id", nic},
+                            {"network_offering_id", *e.offering_id}});
     const bool assign = e.type == "NETWORK.OFFERING.CREATE" || e.type == "NETWORK.OFFERING.ASSIGN";
     if (!assign) {
       std::string why = CheckClosable(open, e.created, "network offering assignment");
       if (!why.empty()) return ApplyOutcome::Quarantine(why);
-      CloseOpenIntervals(conn, kOfferings, e.created, e.account_id, *e.resource_id, nic,
-                         *e.offering_id);
+      CloseAll(t, open, e.created);
       return ApplyOutcome::Applied();
     }
     if (!open.empty()) {
@@ -48,14 +51,16 @@ class NetworkOfferingEventHandler final : public EventHandler {
       // for as long as both stay open.
       return ApplyOutcome::Healed(fmt::format(
           "offering {} is already assigned to VM {} (NIC {}) since {}; not opened twice",
-          *e.offering_id, *e.resource_id, nic, FormatUtc(open.front())));
+          *e.offering_id, *e.resource_id, nic, FormatUtc(open.front()->start)));
     }
-    conn.Run(
-        "INSERT INTO ${usage}.usage_network_offering (zone_id, account_id, domain_id, "
-        "vm_instance_id, network_offering_id, is_default, created, deleted, nic_id) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, NULL, ?)",
-        e.zone_id, e.account_id, account.domain_id, *e.resource_id, *e.offering_id,
-        e.size.value_or(0) == 1 ? 1 : 0, e.created, nic);
+    t.Insert({{"zone_id", e.zone_id},
+              {"account_id", e.account_id},
+              {"domain_id", account.domain_id},
+              {"vm_instance_id", *e.resource_id},
+              {"network_offering_id", *e.offering_id},
+              {"is_default", int64_t{e.size.value_or(0) == 1 ? 1 : 0}},
+              {"nic_id", nic}},
+             e.created);
     return ApplyOutcome::Applied();
   }
 };

@@ -1,12 +1,10 @@
 // VOLUME.CREATE/RESIZE/DELETE -> usage_volume.
+#include "ingest/handler_util.h"
 #include "ingest/handlers.h"
-#include "ingest/interval_ops.h"
+#include "ingest/helper_tables.h"
 
 namespace usaged::ingest {
 namespace {
-
-const IntervalTable kVolumes{"usage_volume", "created", "deleted", "account_id = ? AND volume_id = ?"};
-constexpr int kStorageTypeVolume = 4;
 
 class VolumeEventHandler final : public EventHandler {
  public:
@@ -15,26 +13,34 @@ class VolumeEventHandler final : public EventHandler {
     return {"VOLUME.CREATE", "VOLUME.RESIZE", "VOLUME.DELETE"};
   }
 
-  ApplyOutcome Apply(store::Connection& conn, const UsageEvent& e,
+  void Prefetch(const UsageEvent& e, PrefetchRequest& request) const override {
+    if (!e.resource_id) return;
+    request.Want(kVolumeTable, "volume_id", *e.resource_id);
+    if (e.type == "VOLUME.CREATE") request.Want(kStorageTable, "entity_id", *e.resource_id);
+  }
+
+  ApplyOutcome Apply(HelperTables& tables, const UsageEvent& e,
                      const AccountRef& account) const override {
     if (!e.resource_id) return ApplyOutcome::Quarantine("no resource_id (the volume)");
     const int64_t volume = *e.resource_id;
-    auto open = OpenIntervalStarts(conn, kVolumes, e.account_id, volume);
+    IntervalTable& t = tables.Get(kVolumeTable);
+    auto open = t.FindOpen({{"account_id", e.account_id}, {"volume_id", volume}});
 
     if (e.type == "VOLUME.DELETE") {
       std::string why = CheckClosable(open, e.created, "volume interval");
       if (!why.empty()) return ApplyOutcome::Quarantine(why);
-      CloseOpenIntervals(conn, kVolumes, e.created, e.account_id, volume);
+      CloseAll(t, open, e.created);
       return ApplyOutcome::Applied();
     }
 
     // CREATE and RESIZE both (re)open the volume's interval with the event's
     // offering, template and size; RESIZE closes the previous size first.
-    if (!open.empty() && open.back() > e.created) {
+    if (!open.empty() && open.back()->start > e.created) {
       return ApplyOutcome::Quarantine(fmt::format(
-          "the volume's open interval starts at {}, after this event", FormatUtc(open.back())));
+          "the volume's open interval starts at {}, after this event",
+          FormatUtc(open.back()->start)));
     }
-    if (!open.empty() && open.back() == e.created) {
+    if (!open.empty() && open.back()->start == e.created) {
       return ApplyOutcome::Healed(fmt::format("volume {} already has an interval opened at {}",
                                               volume, FormatUtc(e.created)));
     }
@@ -42,23 +48,27 @@ class VolumeEventHandler final : public EventHandler {
     if (e.type == "VOLUME.CREATE") {
       // An uploaded volume (VOLUME_SECONDARY) stops being billed as such once
       // it is created on primary storage.
-      conn.Run(
-          "UPDATE ${usage}.usage_storage SET deleted = ? WHERE account_id = ? AND entity_id = ? AND "
-          "storage_type = ? AND deleted IS NULL",
-          e.created, e.account_id, volume, kStorageTypeVolume);
+      IntervalTable& storage = tables.Get(kStorageTable);
+      CloseAll(storage,
+               storage.FindOpen({{"account_id", e.account_id},
+                                 {"entity_id", volume},
+                                 {"storage_type", storage_type::kVolume}}),
+               e.created);
       if (!open.empty()) {
         outcome = ApplyOutcome::Healed(fmt::format(
             "VOLUME.CREATE for volume {} which was open since {}: the old interval is closed",
-            volume, FormatUtc(open.front())));
+            volume, FormatUtc(open.front()->start)));
       }
     }
-    CloseOpenIntervals(conn, kVolumes, e.created, e.account_id, volume);
-    conn.Run(
-        "INSERT INTO ${usage}.usage_volume (volume_id, zone_id, account_id, domain_id, "
-        "disk_offering_id, template_id, size, created, deleted) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL)",
-        volume, e.zone_id, e.account_id, account.domain_id, e.offering_id, e.template_id, e.size,
-        e.created);
+    CloseAll(t, open, e.created);
+    t.Insert({{"volume_id", volume},
+              {"zone_id", e.zone_id},
+              {"account_id", e.account_id},
+              {"domain_id", account.domain_id},
+              {"disk_offering_id", Value(e.offering_id)},
+              {"template_id", Value(e.template_id)},
+              {"size", Value(e.size)}},
+             e.created);
     return outcome;
   }
 };

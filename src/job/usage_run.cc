@@ -106,6 +106,7 @@ RunSummary RunDueWindows(store::Connection& conn, const Clock& clock,
         }).size());
   }
   // Apply every event the planned windows can see (created before their end).
+  const auto ingest_start = std::chrono::steady_clock::now();
   if (auto planned_until = ledger.PlannedUntil()) {
     ingest::EventApplier applier;
     // Pages already committed stay applied; a retry continues with the rest.
@@ -117,6 +118,8 @@ RunSummary RunDueWindows(store::Connection& conn, const Clock& clock,
     summary.late_events = stats.late;
   }
 
+  summary.ingest_seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - ingest_start).count();
   std::vector<Unit> units = ledger.PendingUnits();
   if (units.empty()) {
     summary.checkpoint = ledger.Checkpoint();
@@ -135,6 +138,7 @@ RunSummary RunDueWindows(store::Connection& conn, const Clock& clock,
   spdlog::info("job {}: {} unit(s) from {} to {}", job_id, units.size(),
                FormatUtc(start.range_start), FormatUtc(start.range_end));
 
+  const auto units_start = std::chrono::steady_clock::now();
   for (const Unit& unit : units) {
     if (control.stop_requested()) {
       summary.interrupted = true;
@@ -148,6 +152,8 @@ RunSummary RunDueWindows(store::Connection& conn, const Clock& clock,
     }
   }
 
+  summary.units_seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - units_start).count();
   summary.checkpoint = ledger.Checkpoint();
   if (summary.interrupted) {
     jobs.Finish(job_id, JobState::kInterrupted, "stopped on request; pending units run next time",
@@ -174,9 +180,11 @@ RunSummary RunDueWindows(store::Connection& conn, const Clock& clock,
   jobs.WriteCloudStackJob(cs_start, cs_end, (clock.Now() - started).count(), success,
                           clock.Now());
   spdlog::log(success ? spdlog::level::info : spdlog::level::err,
-              "job {} {}: {} unit(s) done, {} failed, {} record(s); checkpoint {}", job_id,
-              success ? "succeeded" : "failed", summary.units_done, summary.units_failed,
-              summary.records, summary.checkpoint ? FormatUtc(*summary.checkpoint) : "none");
+              "job {} {}: {} unit(s) done, {} failed, {} record(s); checkpoint {}; events {:.2f} s, "
+              "units {:.2f} s",
+              job_id, success ? "succeeded" : "failed", summary.units_done, summary.units_failed,
+              summary.records, summary.checkpoint ? FormatUtc(*summary.checkpoint) : "none",
+              summary.ingest_seconds, summary.units_seconds);
   return summary;
 }
 

@@ -22,6 +22,8 @@ struct RunSummary {
   int64_t records = 0;
   std::optional<int64_t> job_id;  // nullopt when nothing was due
   std::optional<Instant> checkpoint;
+  double ingest_seconds = 0;  // copying and applying events
+  double units_seconds = 0;   // parsing and committing units
   bool interrupted = false;  // stopped (SIGTERM) before every unit was done
   bool ok() const { return units_failed == 0; }
 };

@@ -69,10 +69,9 @@ void MariaDbStatement::EnsurePrepared() {
 }
 
 void MariaDbStatement::Reset() {
-  if (stmt_ && executed_ && generation_ == conn_.generation()) {
-    mysql_stmt_free_result(stmt_);
-    mysql_stmt_reset(stmt_);
-  }
+  // Only the client-side result is freed: COM_STMT_RESET would cost a round
+  // trip per use and is needed only for cursors and long data, unused here.
+  if (stmt_ && executed_ && generation_ == conn_.generation()) mysql_stmt_free_result(stmt_);
   for (auto& p : params_) p = Param{};
   executed_ = has_row_ = done_ = false;
 }

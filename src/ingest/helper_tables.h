@@ -1,0 +1,22 @@
+#pragma once
+
+#include "ingest/interval_table.h"
+
+namespace usaged::ingest {
+
+// CloudStack's helper tables of resource lifetimes (4.21 columns).
+extern const TableDef kVmInstanceTable;       // usage_vm_instance
+extern const TableDef kIpAddressTable;        // usage_ip_address
+extern const TableDef kVolumeTable;           // usage_volume
+extern const TableDef kStorageTable;          // usage_storage
+extern const TableDef kNetworkOfferingTable;  // usage_network_offering
+
+// CloudStack's StorageTypes (usage_storage.storage_type).
+namespace storage_type {
+inline constexpr int64_t kTemplate = 1;
+inline constexpr int64_t kIso = 2;
+inline constexpr int64_t kSnapshot = 3;
+inline constexpr int64_t kVolume = 4;
+}  // namespace storage_type
+
+}  // namespace usaged::ingest
