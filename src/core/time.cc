@@ -50,11 +50,49 @@ Instant ParseUtc(std::string_view text, std::string_view what) {
   return *parsed;
 }
 
-std::string FormatUtc(Instant t) {
-  return date::format("%Y-%m-%d %H:%M:%S", std::chrono::floor<std::chrono::seconds>(t));
+namespace {
+
+// date::format goes through an ostringstream and the locale; this runs for
+// every stored time, so it formats the fields directly.
+void FormatFields(Instant t, char* out) {
+  auto secs = std::chrono::floor<std::chrono::seconds>(t);
+  auto day = std::chrono::floor<date::days>(secs);
+  date::year_month_day ymd(day);
+  int64_t s = (secs - day).count();
+  auto put = [&](int pos, int64_t value, int width) {
+    for (int i = width - 1; i >= 0; --i, value /= 10) out[pos + i] = static_cast<char>('0' + value % 10);
+  };
+  put(0, static_cast<int>(ymd.year()), 4);
+  out[4] = '-';
+  put(5, static_cast<unsigned>(ymd.month()), 2);
+  out[7] = '-';
+  put(8, static_cast<unsigned>(ymd.day()), 2);
+  out[10] = ' ';
+  put(11, s / 3600, 2);
+  out[13] = ':';
+  put(14, s / 60 % 60, 2);
+  out[16] = ':';
+  put(17, s % 60, 2);
 }
 
-std::string FormatUtcMillis(Instant t) { return date::format("%Y-%m-%d %H:%M:%S", t); }
+}  // namespace
+
+std::string FormatUtc(Instant t) {
+  std::string out(19, '0');
+  FormatFields(t, out.data());
+  return out;
+}
+
+std::string FormatUtcMillis(Instant t) {
+  std::string out(23, '0');
+  FormatFields(t, out.data());
+  int64_t ms = (t - std::chrono::floor<std::chrono::seconds>(t)).count();
+  out[19] = '.';
+  out[20] = static_cast<char>('0' + ms / 100);
+  out[21] = static_cast<char>('0' + ms / 10 % 10);
+  out[22] = static_cast<char>('0' + ms % 10);
+  return out;
+}
 
 Instant FloorToSecond(Instant t) { return std::chrono::floor<std::chrono::seconds>(t); }
 

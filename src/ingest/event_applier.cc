@@ -61,11 +61,6 @@ std::string IdList(const std::vector<UsageEvent>& events) {
   return out;
 }
 
-void LoadAccounts(store::Connection& conn, std::map<int64_t, AccountRef>& accounts) {
-  accounts.clear();
-  auto& q = conn.Prepare("SELECT id, domain_id, removed FROM ${usage}.account");
-  while (q.Next()) accounts[q.Int(0)] = AccountRef{q.Int(0), q.OptInt(1).value_or(0), q.OptTime(2)};
-}
 
 }  // namespace
 
@@ -116,13 +111,13 @@ const EventHandler* EventApplier::HandlerFor(const UsageEvent& event) const {
 }
 
 ApplyOutcome EventApplier::ApplyOne(HelperTables& tables, const UsageEvent& event) {
-  auto account = accounts_.find(event.account_id);
-  if (account == accounts_.end()) {
+  const store::AccountRef* account = accounts_.Find(event.account_id);
+  if (!account) {
     return ApplyOutcome::Quarantine(
         fmt::format("account {} does not exist in cloud.account", event.account_id));
   }
   if (const EventHandler* handler = HandlerFor(event)) {
-    return handler->Apply(tables, event, account->second);
+    return handler->Apply(tables, event, *account);
   }
   if (auto why = KnownEventWithoutUsage(event.type)) return ApplyOutcome::NoEffect(*why);
   return ApplyOutcome::Quarantine(fmt::format("unknown event type '{}'", event.type));
@@ -226,7 +221,7 @@ void EventApplier::ApplyPage(store::Connection& conn, Page& page,
 ApplyStats EventApplier::ApplyPending(store::Connection& conn, Instant before,
                                       std::optional<Instant> checkpoint, const Clock& clock,
                                       int page_size) {
-  LoadAccounts(conn, accounts_);
+  accounts_ = store::AccountDirectory::Load(conn);
   ApplyStats stats;
   std::string sql = fmt::format(
       "SELECT {} FROM ${{usage}}.usage_event WHERE processed = 0 AND created < ? "

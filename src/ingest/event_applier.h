@@ -55,7 +55,7 @@ class EventApplier {
 
   std::vector<std::unique_ptr<EventHandler>> handlers_;
   std::map<std::string, const EventHandler*, std::less<>> by_type_;
-  std::map<int64_t, AccountRef> accounts_;
+  store::AccountDirectory accounts_;
 };
 
 }  // namespace usaged::ingest

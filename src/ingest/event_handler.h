@@ -9,6 +9,7 @@
 
 #include "ingest/interval_table.h"
 #include "ingest/usage_event.h"
+#include "store/account_directory.h"
 
 namespace usaged::ingest {
 
@@ -61,7 +62,7 @@ class EventHandler {
   // Asks for the helper rows Apply may read for `event`.
   virtual void Prefetch(const UsageEvent& event, PrefetchRequest& request) const = 0;
   virtual ApplyOutcome Apply(HelperTables& tables, const UsageEvent& event,
-                             const AccountRef& account) const = 0;
+                             const store::AccountRef& account) const = 0;
 };
 
 }  // namespace usaged::ingest

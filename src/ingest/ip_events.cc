@@ -20,7 +20,7 @@ class IpEventHandler final : public EventHandler {
   }
 
   ApplyOutcome Apply(HelperTables& tables, const UsageEvent& e,
-                     const AccountRef& account) const override {
+                     const store::AccountRef& account) const override {
     if (!e.resource_name) return ApplyOutcome::Quarantine("no resource_name (the IP address)");
     const std::string& address = *e.resource_name;
     IntervalTable& t = tables.Get(kIpAddressTable);

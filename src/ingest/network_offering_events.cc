@@ -30,7 +30,7 @@ class NetworkOfferingEventHandler final : public EventHandler {
   }
 
   ApplyOutcome Apply(HelperTables& tables, const UsageEvent& e,
-                     const AccountRef& account) const override {
+                     const store::AccountRef& account) const override {
     if (!e.resource_id) return ApplyOutcome::Quarantine("no resource_id (the VM)");
     if (!e.offering_id) return ApplyOutcome::Quarantine("no offering_id (the network offering)");
     const int64_t nic = NicId(e);

@@ -35,11 +35,4 @@ struct UsageEvent {
   std::string Describe() const;
 };
 
-// The account an event belongs to, from cloud_usage.account.
-struct AccountRef {
-  int64_t id = 0;
-  int64_t domain_id = 0;
-  std::optional<Instant> removed;
-};
-
 }  // namespace usaged::ingest

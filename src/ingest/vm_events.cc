@@ -35,7 +35,7 @@ class VmEventHandler final : public EventHandler {
   }
 
   ApplyOutcome Apply(HelperTables& tables, const UsageEvent& e,
-                     const AccountRef&) const override {
+                     const store::AccountRef&) const override {
     if (!e.resource_id) return ApplyOutcome::Quarantine("no resource_id (the VM)");
     IntervalTable& t = tables.Get(kVmInstanceTable);
     if (e.type == "VM.STOP") return Close(t, e, kRunning, "running interval");

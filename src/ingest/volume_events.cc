@@ -20,7 +20,7 @@ class VolumeEventHandler final : public EventHandler {
   }
 
   ApplyOutcome Apply(HelperTables& tables, const UsageEvent& e,
-                     const AccountRef& account) const override {
+                     const store::AccountRef& account) const override {
     if (!e.resource_id) return ApplyOutcome::Quarantine("no resource_id (the volume)");
     const int64_t volume = *e.resource_id;
     IntervalTable& t = tables.Get(kVolumeTable);

@@ -22,13 +22,14 @@ constexpr int kTransientRetries = 3;
 
 // Parses one unit and commits its records together with its done-mark.
 int64_t ProcessUnit(store::Connection& conn, const Unit& unit, const UsageSettings& settings,
-                    int64_t job_id, const Clock& clock) {
+                    const store::AccountDirectory& accounts, int64_t job_id, const Clock& clock) {
   FaultInjector::Global().Hit(FaultInjector::Point::kUnitStart);
   parse::ParseScope scope;
   scope.window = unit.window;
   scope.shard = unit.shard;
   scope.shard_count = unit.shard_count;
   scope.hours_mode = settings.hours_mode;
+  scope.directory = &accounts;
 
   store::Transaction tx(conn);
   std::vector<UsageRecord> records;
@@ -51,13 +52,15 @@ int64_t ProcessUnit(store::Connection& conn, const Unit& unit, const UsageSettin
 // failed (the failure is recorded; the unit stays pending for the next run).
 // Throws only if even recording the failure is impossible (database gone).
 std::optional<int64_t> RunUnit(store::Connection& conn, const Unit& unit,
-                               const UsageSettings& settings, int64_t job_id, const Clock& clock) {
+                               const UsageSettings& settings,
+                               const store::AccountDirectory& accounts, int64_t job_id,
+                               const Clock& clock) {
   std::string what = fmt::format("unit (window {}, shard {})", FormatUtc(unit.window.start),
                                  unit.shard);
   std::string error;
   try {
     return store::RetryTransient(what, [&] {
-      return ProcessUnit(conn, unit, settings, job_id, clock);
+      return ProcessUnit(conn, unit, settings, accounts, job_id, clock);
     }, kTransientRetries);
   } catch (const std::exception& e) {
     error = e.what();
@@ -139,12 +142,13 @@ RunSummary RunDueWindows(store::Connection& conn, const Clock& clock,
                FormatUtc(start.range_start), FormatUtc(start.range_end));
 
   const auto units_start = std::chrono::steady_clock::now();
+  const store::AccountDirectory accounts = store::AccountDirectory::Load(conn);
   for (const Unit& unit : units) {
     if (control.stop_requested()) {
       summary.interrupted = true;
       break;
     }
-    if (auto records = RunUnit(conn, unit, settings, job_id, clock)) {
+    if (auto records = RunUnit(conn, unit, settings, accounts, job_id, clock)) {
       ++summary.units_done;
       summary.records += *records;
     } else {

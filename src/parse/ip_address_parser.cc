@@ -19,11 +19,11 @@ struct IpInfo {
 };
 
 constexpr std::string_view kQuery =
-    "SELECT h.account_id, a.domain_id, h.zone_id, h.ip_id, h.public_ip_address, h.is_source_nat, "
+    "SELECT h.account_id, h.zone_id, h.ip_id, h.public_ip_address, h.is_source_nat, "
     "h.is_system, h.is_hidden, h.assigned, h.released "
-    "FROM ${usage}.usage_ip_address h JOIN ${usage}.account a ON a.id = h.account_id "
+    "FROM ${usage}.usage_ip_address h "
     "WHERE h.assigned < ? AND (h.released IS NULL OR h.released >= ?) "
-    "AND (a.removed IS NULL OR a.removed >= ?) AND (h.account_id % ?) = ? "
+    "AND (h.account_id % ?) = ? "
     "ORDER BY h.account_id, h.ip_id, h.assigned";
 
 class IpAddressParser final : public UsageParser {
@@ -35,15 +35,15 @@ class IpAddressParser final : public UsageParser {
              std::vector<UsageRecord>& out) const override {
     IntervalGroups<IpInfo> groups(scope.window, scope.hours_mode);
     auto& q = conn.Prepare(kQuery).Bind(scope.window.next, scope.window.start,
-                                        scope.RemovedAccountCutoff(), scope.shard_count,
-                                        scope.shard);
+                                        scope.shard_count, scope.shard);
     while (q.Next()) {
       int64_t account = q.Int(0);
-      if (!scope.Includes(account)) continue;
-      IpInfo info{q.Int(2), q.Int(3), q.Text(4), q.Int(5) != 0,
-                  q.OptInt(6).value_or(0) != 0, q.OptInt(7).value_or(0) != 0};
+      const store::AccountRef* billable = scope.Billable(account);
+      if (!billable) continue;
+      IpInfo info{q.Int(1), q.Int(2), q.Text(3), q.Int(4) != 0,
+                  q.OptInt(5).value_or(0) != 0, q.OptInt(6).value_or(0) != 0};
       std::string key = fmt::format("{}-{}", account, info.ip_id);
-      groups.Add(key, account, q.Int(1), q.Time(8), q.OptTime(9), info);
+      groups.Add(key, account, billable->domain_id, q.Time(7), q.OptTime(8), info);
     }
     for (const auto& [key, g] : groups.groups()) {
       const IpInfo& last = g.last;

@@ -17,11 +17,11 @@ struct OfferingInfo {
 };
 
 constexpr std::string_view kQuery =
-    "SELECT h.account_id, a.domain_id, h.zone_id, h.vm_instance_id, h.network_offering_id, "
+    "SELECT h.account_id, h.zone_id, h.vm_instance_id, h.network_offering_id, "
     "h.is_default, h.created, h.deleted "
-    "FROM ${usage}.usage_network_offering h JOIN ${usage}.account a ON a.id = h.account_id "
+    "FROM ${usage}.usage_network_offering h "
     "WHERE h.created < ? AND (h.deleted IS NULL OR h.deleted >= ?) "
-    "AND (a.removed IS NULL OR a.removed >= ?) AND (h.account_id % ?) = ? "
+    "AND (h.account_id % ?) = ? "
     "ORDER BY h.account_id, h.vm_instance_id, h.network_offering_id, h.created";
 
 class NetworkOfferingParser final : public UsageParser {
@@ -33,15 +33,15 @@ class NetworkOfferingParser final : public UsageParser {
              std::vector<UsageRecord>& out) const override {
     IntervalGroups<OfferingInfo> groups(scope.window, scope.hours_mode);
     auto& q = conn.Prepare(kQuery).Bind(scope.window.next, scope.window.start,
-                                        scope.RemovedAccountCutoff(), scope.shard_count,
-                                        scope.shard);
+                                        scope.shard_count, scope.shard);
     while (q.Next()) {
       int64_t account = q.Int(0);
-      if (!scope.Includes(account)) continue;
-      OfferingInfo info{q.Int(2), q.Int(3), q.Int(4), q.Int(5) != 0};
+      const store::AccountRef* billable = scope.Billable(account);
+      if (!billable) continue;
+      OfferingInfo info{q.Int(1), q.Int(2), q.Int(3), q.Int(4) != 0};
       // CloudStack keys by VM and offering; the NIC is not part of the key.
       std::string key = fmt::format("{}-{}NO{}", account, info.vm_id, info.offering_id);
-      groups.Add(key, account, q.Int(1), q.Time(6), q.OptTime(7), info);
+      groups.Add(key, account, billable->domain_id, q.Time(5), q.OptTime(6), info);
     }
     for (const auto& [key, g] : groups.groups()) {
       const OfferingInfo& last = g.last;

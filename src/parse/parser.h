@@ -10,6 +10,7 @@
 #include "core/hours.h"
 #include "core/usage_record.h"
 #include "core/window.h"
+#include "store/account_directory.h"
 #include "store/connection.h"
 
 namespace usaged::parse {
@@ -21,16 +22,21 @@ struct ParseScope {
   int shard = 0;
   int shard_count = 1;
   HoursMode hours_mode = HoursMode::kExact;
+  // Every account (domain, removal); required.
+  const store::AccountDirectory* directory = nullptr;
   // When set, only these accounts are parsed.
   std::optional<std::set<int64_t>> accounts;
 
-  bool Includes(int64_t account_id) const {
-    if (shard_count > 1 && account_id % shard_count != shard) return false;
-    return !accounts || accounts->count(account_id) > 0;
+  // The account of a helper row if the scope bills it, else nullptr. CloudStack
+  // parses an account removed less than three days before a window (its
+  // "recently deleted" pass) and ignores accounts removed earlier; an account
+  // cloud_usage does not know is not billed (its events were quarantined).
+  const store::AccountRef* Billable(int64_t account_id) const {
+    if (accounts && accounts->count(account_id) == 0) return nullptr;
+    const store::AccountRef* a = directory->Find(account_id);
+    if (!a || (a->removed && *a->removed < window.start - std::chrono::hours(72))) return nullptr;
+    return a;
   }
-  // CloudStack parses an account removed less than three days before a window
-  // (its "recently deleted" pass) and ignores accounts removed earlier.
-  Instant RemovedAccountCutoff() const { return window.start - std::chrono::hours(72); }
 };
 
 // Turns the helper rows of one usage family into cloud_usage records for a

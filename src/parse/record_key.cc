@@ -47,10 +47,16 @@ std::string NaturalKey(const UsageRecord& record) {
   unsigned int length = 0;
   EVP_Digest(text.data(), text.size(), digest, &length, EVP_sha256(), nullptr);
   static constexpr char kHex[] = "0123456789abcdef";
+  // 8 hex digits of the window start (epoch seconds), then 96 bits of the
+  // hash: keys of one window sort together, so inserting a window's records
+  // appends to the unique index instead of touching pages all over it.
   std::string out(32, '0');
-  for (int i = 0; i < 16; ++i) {
-    out[2 * i] = kHex[digest[i] >> 4];
-    out[2 * i + 1] = kHex[digest[i] & 0xf];
+  uint64_t start = static_cast<uint64_t>(
+      std::chrono::floor<std::chrono::seconds>(record.start_date).time_since_epoch().count());
+  for (int i = 7; i >= 0; --i, start >>= 4) out[i] = kHex[start & 0xf];
+  for (int i = 0; i < 12; ++i) {
+    out[8 + 2 * i] = kHex[digest[i] >> 4];
+    out[8 + 2 * i + 1] = kHex[digest[i] & 0xf];
   }
   return out;
 }

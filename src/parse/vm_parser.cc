@@ -23,12 +23,12 @@ struct VmInfo {
 std::string OptText(const std::optional<int64_t>& v) { return v ? std::to_string(*v) : "null"; }
 
 constexpr std::string_view kQuery =
-    "SELECT h.account_id, a.domain_id, h.usage_type, h.zone_id, h.vm_instance_id, h.vm_name, "
+    "SELECT h.account_id, h.usage_type, h.zone_id, h.vm_instance_id, h.vm_name, "
     "h.service_offering_id, h.template_id, h.hypervisor_type, h.cpu_cores, h.cpu_speed, "
     "h.memory, h.start_date, h.end_date "
-    "FROM ${usage}.usage_vm_instance h JOIN ${usage}.account a ON a.id = h.account_id "
+    "FROM ${usage}.usage_vm_instance h "
     "WHERE h.start_date < ? AND (h.end_date IS NULL OR h.end_date >= ?) "
-    "AND (a.removed IS NULL OR a.removed >= ?) AND (h.account_id % ?) = ? AND h.usage_type IN (1, 2) "
+    "AND (h.account_id % ?) = ? AND h.usage_type IN (1, 2) "
     "ORDER BY h.account_id, h.vm_instance_id, h.usage_type, h.start_date";
 
 class VmParser final : public UsageParser {
@@ -42,18 +42,18 @@ class VmParser final : public UsageParser {
              std::vector<UsageRecord>& out) const override {
     IntervalGroups<VmInfo> groups(scope.window, scope.hours_mode);
     auto& q = conn.Prepare(kQuery).Bind(scope.window.next, scope.window.start,
-                                        scope.RemovedAccountCutoff(), scope.shard_count,
-                                        scope.shard);
+                                        scope.shard_count, scope.shard);
     while (q.Next()) {
       int64_t account = q.Int(0);
-      if (!scope.Includes(account)) continue;
-      VmInfo info{static_cast<int>(q.Int(2)), q.Int(3), q.Int(4), q.Text(5), q.Int(6), q.Int(7),
-                  q.OptText(8), q.OptInt(9), q.OptInt(10), q.OptInt(11)};
+      const store::AccountRef* billable = scope.Billable(account);
+      if (!billable) continue;
+      VmInfo info{static_cast<int>(q.Int(1)), q.Int(2), q.Int(3), q.Text(4), q.Int(5), q.Int(6),
+                  q.OptText(7), q.OptInt(8), q.OptInt(9), q.OptInt(10)};
       std::string key = fmt::format("{}-{}-{}-{}-{}-{}-{}", account, info.vm_id,
                                     info.service_offering_id, info.usage_type,
                                     OptText(info.cpu_cores),
                                     OptText(info.cpu_speed), OptText(info.memory));
-      groups.Add(key, account, q.Int(1), q.Time(12), q.OptTime(13), info);
+      groups.Add(key, account, billable->domain_id, q.Time(11), q.OptTime(12), info);
     }
     for (const auto& [key, g] : groups.groups()) {
       const VmInfo& last = g.last;

@@ -20,11 +20,11 @@ struct VolumeInfo {
 std::string OptText(const std::optional<int64_t>& v) { return v ? std::to_string(*v) : "null"; }
 
 constexpr std::string_view kQuery =
-    "SELECT h.account_id, a.domain_id, h.zone_id, h.volume_id, h.disk_offering_id, h.template_id, "
+    "SELECT h.account_id, h.zone_id, h.volume_id, h.disk_offering_id, h.template_id, "
     "h.size, h.created, h.deleted "
-    "FROM ${usage}.usage_volume h JOIN ${usage}.account a ON a.id = h.account_id "
+    "FROM ${usage}.usage_volume h "
     "WHERE h.created < ? AND (h.deleted IS NULL OR h.deleted >= ?) "
-    "AND (a.removed IS NULL OR a.removed >= ?) AND (h.account_id % ?) = ? "
+    "AND (h.account_id % ?) = ? "
     "ORDER BY h.account_id, h.volume_id, h.created";
 
 class VolumeParser final : public UsageParser {
@@ -36,16 +36,16 @@ class VolumeParser final : public UsageParser {
              std::vector<UsageRecord>& out) const override {
     IntervalGroups<VolumeInfo> groups(scope.window, scope.hours_mode);
     auto& q = conn.Prepare(kQuery).Bind(scope.window.next, scope.window.start,
-                                        scope.RemovedAccountCutoff(), scope.shard_count,
-                                        scope.shard);
+                                        scope.shard_count, scope.shard);
     while (q.Next()) {
       int64_t account = q.Int(0);
-      if (!scope.Includes(account)) continue;
+      const store::AccountRef* billable = scope.Billable(account);
+      if (!billable) continue;
       // A NULL size counts as 0, as in CloudStack (the column is read as long).
-      VolumeInfo info{q.Int(2), q.Int(3), q.OptInt(4), q.OptInt(5), q.OptInt(6).value_or(0)};
+      VolumeInfo info{q.Int(1), q.Int(2), q.OptInt(3), q.OptInt(4), q.OptInt(5).value_or(0)};
       std::string key = fmt::format("{}-{}-{}-{}", account, info.volume_id,
                                     OptText(info.disk_offering_id), info.size);
-      groups.Add(key, account, q.Int(1), q.Time(7), q.OptTime(8), info);
+      groups.Add(key, account, billable->domain_id, q.Time(6), q.OptTime(7), info);
     }
     for (const auto& [key, g] : groups.groups()) {
       const VolumeInfo& last = g.last;
