@@ -11,8 +11,9 @@ namespace usaged::parse {
 
 // Sums the chargeable time of helper intervals that share a parser key, the
 // way CloudStack's parsers do: one record per (account, key, window). Keeps the
-// first and the last contributing row's details (CloudStack takes the VM name
-// from the first row and everything else from the last).
+// details of the earliest and the latest contributing row by start time
+// (CloudStack takes the VM name from the first row and everything else from
+// the last), so rows may arrive in any order.
 template <class Info>
 class IntervalGroups {
  public:
@@ -22,6 +23,8 @@ class IntervalGroups {
     int64_t millis = 0;
     Info first;
     Info last;
+    Instant first_start{};
+    Instant last_start{};
   };
 
   IntervalGroups(const Window& window, HoursMode mode) : window_(window), mode_(mode) {}
@@ -38,9 +41,19 @@ class IntervalGroups {
       g.account_id = account_id;
       g.domain_id = domain_id;
       g.first = info;
+      g.last = info;
+      g.first_start = g.last_start = created;
+    } else {
+      if (created < g.first_start) {
+        g.first = info;
+        g.first_start = created;
+      }
+      if (created >= g.last_start) {
+        g.last = info;
+        g.last_start = created;
+      }
     }
     g.millis += ms;
-    g.last = info;
   }
 
   // Groups in key order (deterministic output).

@@ -23,8 +23,7 @@ constexpr std::string_view kQuery =
     "h.is_system, h.is_hidden, h.assigned, h.released "
     "FROM ${usage}.usage_ip_address h "
     "WHERE h.assigned < ? AND (h.released IS NULL OR h.released >= ?) "
-    "AND (h.account_id % ?) = ? "
-    "ORDER BY h.account_id, h.ip_id, h.assigned";
+    "AND (h.account_id % ?) = ?";
 
 class IpAddressParser final : public UsageParser {
  public:

@@ -21,8 +21,7 @@ constexpr std::string_view kQuery =
     "h.is_default, h.created, h.deleted "
     "FROM ${usage}.usage_network_offering h "
     "WHERE h.created < ? AND (h.deleted IS NULL OR h.deleted >= ?) "
-    "AND (h.account_id % ?) = ? "
-    "ORDER BY h.account_id, h.vm_instance_id, h.network_offering_id, h.created";
+    "AND (h.account_id % ?) = ?";
 
 class NetworkOfferingParser final : public UsageParser {
  public:

@@ -28,8 +28,7 @@ constexpr std::string_view kQuery =
     "h.memory, h.start_date, h.end_date "
     "FROM ${usage}.usage_vm_instance h "
     "WHERE h.start_date < ? AND (h.end_date IS NULL OR h.end_date >= ?) "
-    "AND (h.account_id % ?) = ? AND h.usage_type IN (1, 2) "
-    "ORDER BY h.account_id, h.vm_instance_id, h.usage_type, h.start_date";
+    "AND (h.account_id % ?) = ? AND h.usage_type IN (1, 2)";
 
 class VmParser final : public UsageParser {
  public:

@@ -24,8 +24,7 @@ constexpr std::string_view kQuery =
     "h.size, h.created, h.deleted "
     "FROM ${usage}.usage_volume h "
     "WHERE h.created < ? AND (h.deleted IS NULL OR h.deleted >= ?) "
-    "AND (h.account_id % ?) = ? "
-    "ORDER BY h.account_id, h.volume_id, h.created";
+    "AND (h.account_id % ?) = ?";
 
 class VolumeParser final : public UsageParser {
  public:
