@@ -103,17 +103,11 @@ TEST_P(CliTest, KillingARunAndRunningAgainGivesIdenticalRecords) {
     auto db = RandomCloudStore(GetParam());
     std::string url = db->url;
     db->conn.reset();
-    std::vector<std::string> args_s = {USAGED_BINARY, "--db", url, "--log-level", "off", "run",
-                                       "--once", "--now", kNow};
-    std::vector<char*> argv;
-    for (auto& a : args_s) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    pid_t pid = 0;
-    ASSERT_EQ(posix_spawn(&pid, argv[0], nullptr, nullptr, argv.data(), environ), 0);
-    std::this_thread::sleep_for(std::chrono::milliseconds(std::uniform_int_distribution<int>(5, 120)(rng)));
-    kill(pid, SIGKILL);
-    int status = 0;
-    waitpid(pid, &status, 0);
+    CliProcess run({"--db", url, "--log-level", "off", "run", "--once", "--now", kNow});
+    std::this_thread::sleep_for(
+        std::chrono::milliseconds(std::uniform_int_distribution<int>(5, 120)(rng)));
+    run.Signal(SIGKILL);
+    run.Wait();
     CliResult again = RunCli({"--db", url, "run", "--once", "--now", kNow});
     ASSERT_EQ(again.exit_code, 0) << again.err;
     EXPECT_EQ(SortedRecordsCsv(url), expected) << "random kill " << i;

@@ -254,33 +254,16 @@ TEST_F(MariaDbTest, ServerKilledMidJobLosesNothingAndDuplicatesNothing) {
   TempDir io;
   std::string marker = io.path() + "/in-flight";
 
-  std::vector<std::string> args_s = {USAGED_BINARY, "--db", url, "run", "--once", "--now", kNow};
-  std::vector<char*> argv;
-  for (auto& a : args_s) argv.push_back(a.data());
-  argv.push_back(nullptr);
-  std::vector<std::string> env_s = {"USAGED_FAULTS=stall_unit=9", "USAGED_FAULT_MARKER=" + marker,
-                                    "PATH=/usr/bin:/bin"};
-  std::vector<char*> envp;
-  for (auto& e : env_s) envp.push_back(e.data());
-  envp.push_back(nullptr);
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  std::string err_path = io.path() + "/err";
-  posix_spawn_file_actions_addopen(&actions, 2, err_path.c_str(), O_WRONLY | O_CREAT, 0644);
-  pid_t pid = 0;
-  ASSERT_EQ(posix_spawn(&pid, argv[0], &actions, nullptr, argv.data(), envp.data()), 0);
-  posix_spawn_file_actions_destroy(&actions);
-  for (int i = 0; i < 600 && !std::filesystem::exists(marker); ++i) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
-  ASSERT_TRUE(std::filesystem::exists(marker)) << "the job never reached the stalled unit";
+  CliProcess run({"--db", url, "run", "--once", "--now", kNow},
+                 {{"USAGED_FAULTS", "stall_unit=9"}, {"USAGED_FAULT_MARKER", marker}});
+  ASSERT_TRUE(WaitFor([&] { return std::filesystem::exists(marker); }))
+      << "the job never reached the stalled unit";
   ASSERT_TRUE(server.Do("kill"));
-  int status = 0;
-  waitpid(pid, &status, 0);
-  std::ifstream err_in(err_path);
-  std::string err((std::istreambuf_iterator<char>(err_in)), std::istreambuf_iterator<char>());
+  CliResult killed = run.Wait();
+  const std::string& err = killed.err;
+  int status_code = killed.exit_code;
   ASSERT_TRUE(server.Do("start"));
-  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 3) << err;
+  EXPECT_EQ(status_code, 3) << err;
   EXPECT_TRUE(Contains(err, "usaged: cannot connect to")) << err;
 
   {

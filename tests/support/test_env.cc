@@ -1,6 +1,7 @@
 #include "support/test_env.h"
 
 #include <fcntl.h>
+#include <signal.h>
 #include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -11,6 +12,7 @@
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <thread>
 
 #include "core/clock.h"
 #include "store/configuration.h"
@@ -172,10 +174,9 @@ std::string ReadFile(const std::string& path) {
 
 }  // namespace
 
-CliResult RunCli(const std::vector<std::string>& args,
-                 const std::map<std::string, std::string>& env) {
-  TempDir io;
-  std::string out_path = io.path() + "/out", err_path = io.path() + "/err";
+CliProcess::CliProcess(const std::vector<std::string>& args,
+                       const std::map<std::string, std::string>& env) {
+  std::string out_path = io_.path() + "/out", err_path = io_.path() + "/err";
   std::vector<std::string> argv_s = {USAGED_BINARY};
   argv_s.insert(argv_s.end(), args.begin(), args.end());
   std::vector<char*> argv;
@@ -196,18 +197,44 @@ CliResult RunCli(const std::vector<std::string>& args,
                                    0644);
   posix_spawn_file_actions_addopen(&actions, 2, err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC,
                                    0644);
-  pid_t pid = 0;
-  int rc = posix_spawn(&pid, argv[0], &actions, nullptr, argv.data(), envp.data());
+  int rc = posix_spawn(&pid_, argv[0], &actions, nullptr, argv.data(), envp.data());
   posix_spawn_file_actions_destroy(&actions);
   if (rc != 0) throw std::runtime_error("posix_spawn failed");
+}
+
+CliProcess::~CliProcess() {
+  if (!waited_) {
+    kill(pid_, SIGKILL);
+    Wait();
+  }
+}
+
+void CliProcess::Signal(int signal) { kill(pid_, signal); }
+
+CliResult CliProcess::Wait() {
   int status = 0;
-  waitpid(pid, &status, 0);
+  waitpid(pid_, &status, 0);
+  waited_ = true;
   CliResult r;
   if (WIFEXITED(status)) r.exit_code = WEXITSTATUS(status);
   if (WIFSIGNALED(status)) r.signal = WTERMSIG(status);
-  r.out = ReadFile(out_path);
-  r.err = ReadFile(err_path);
+  r.out = ReadFile(io_.path() + "/out");
+  r.err = ReadFile(io_.path() + "/err");
   return r;
+}
+
+CliResult RunCli(const std::vector<std::string>& args,
+                 const std::map<std::string, std::string>& env) {
+  return CliProcess(args, env).Wait();
+}
+
+bool WaitFor(const std::function<bool()>& condition, std::chrono::milliseconds timeout) {
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (condition()) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  return condition();
 }
 
 std::string SortedRecordsCsv(const std::string& db_url) {

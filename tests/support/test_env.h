@@ -1,5 +1,7 @@
 #pragma once
 
+#include <chrono>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -83,9 +85,30 @@ struct CliResult {
   std::string err;
 };
 
+// The usaged binary running in the background.
+class CliProcess {
+ public:
+  CliProcess(const std::vector<std::string>& args,
+             const std::map<std::string, std::string>& env = {});
+  ~CliProcess();
+  pid_t pid() const { return pid_; }
+  void Signal(int signal);
+  // Waits for the process to end and returns its status and output.
+  CliResult Wait();
+
+ private:
+  TempDir io_;
+  pid_t pid_ = 0;
+  bool waited_ = false;
+};
+
 // Runs the usaged binary with `args` and extra environment variables.
 CliResult RunCli(const std::vector<std::string>& args,
                  const std::map<std::string, std::string>& env = {});
+
+// Polls `condition` every 50 ms for up to `timeout`; true once it holds.
+bool WaitFor(const std::function<bool()>& condition,
+             std::chrono::milliseconds timeout = std::chrono::seconds(30));
 
 // `usaged records --format csv` without the id column (ids depend on
 // insertion order), lines sorted: equal for two runs that billed the same.

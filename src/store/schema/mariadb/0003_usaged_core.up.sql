@@ -67,6 +67,19 @@ CREATE TABLE IF NOT EXISTS ${usage}.`usaged_quarantine` (
   KEY `i_usaged_quarantine__source` (`source`, `source_id`)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4;
 
+CREATE TABLE IF NOT EXISTS ${usage}.`usaged_alert` (
+  `id` bigint NOT NULL AUTO_INCREMENT,
+  `type` varchar(64) NOT NULL,
+  `subject` varchar(999) NOT NULL,
+  `content` varchar(5000),
+  `created` datetime NOT NULL,
+  `sent_at` datetime,
+  `send_attempts` int NOT NULL DEFAULT 0,
+  `last_send_error` varchar(1024),
+  PRIMARY KEY (`id`),
+  KEY `i_usaged_alert__type_created` (`type`, `created`)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4;
+
 -- The natural key. Rows written before usaged (by the Java server) get a
 -- placeholder key unique to the row ("legacy:<id>"), so the column can be NOT
 -- NULL from the start; `usaged repair` replaces them with real keys.

@@ -1,3 +1,4 @@
+DROP TABLE IF EXISTS ${usage}.usaged_alert;
 DROP TABLE IF EXISTS ${usage}.usaged_quarantine;
 DROP TABLE IF EXISTS ${usage}.usaged_job;
 DROP TABLE IF EXISTS ${usage}.usaged_unit;

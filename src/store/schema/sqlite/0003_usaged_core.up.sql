@@ -72,3 +72,15 @@ CREATE TABLE ${usage}.usaged_quarantine (
   quarantined_at datetime NOT NULL
 );
 CREATE INDEX ${usage}.i_usaged_quarantine__source ON usaged_quarantine (source, source_id);
+
+CREATE TABLE ${usage}.usaged_alert (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  type varchar(64) NOT NULL,
+  subject varchar(999) NOT NULL,
+  content varchar(5000),
+  created datetime NOT NULL,
+  sent_at datetime,
+  send_attempts int NOT NULL DEFAULT 0,
+  last_send_error varchar(1024)
+);
+CREATE INDEX ${usage}.i_usaged_alert__type_created ON usaged_alert (type, created);
