@@ -4,13 +4,15 @@ namespace usaged::ingest {
 
 int64_t SyncAccounts(store::Connection& conn) {
   static constexpr std::string_view kColumns =
-      "id, account_name, uuid, type, domain_id, state, removed, cleanup_needed, network_domain";
+      "id, account_name, uuid, type, role_id, domain_id, state, removed, cleanup_needed, "
+      "network_domain";
   std::string upsert;
   if (conn.engine() == store::Engine::kSqlite) {
     upsert = std::string("INSERT INTO ${usage}.account (") + std::string(kColumns) +
              ") SELECT " + std::string(kColumns) +
              " FROM ${cloud}.account WHERE true ON CONFLICT(id) DO UPDATE SET "
              "account_name = excluded.account_name, uuid = excluded.uuid, type = excluded.type, "
+             "role_id = excluded.role_id, "
              "domain_id = excluded.domain_id, state = excluded.state, removed = excluded.removed, "
              "cleanup_needed = excluded.cleanup_needed, network_domain = excluded.network_domain";
   } else {
@@ -18,6 +20,7 @@ int64_t SyncAccounts(store::Connection& conn) {
              ") SELECT " + std::string(kColumns) +
              " FROM ${cloud}.account ON DUPLICATE KEY UPDATE "
              "account_name = VALUES(account_name), uuid = VALUES(uuid), type = VALUES(type), "
+             "role_id = VALUES(role_id), "
              "domain_id = VALUES(domain_id), state = VALUES(state), removed = VALUES(removed), "
              "cleanup_needed = VALUES(cleanup_needed), network_domain = VALUES(network_domain)";
   }

@@ -1,11 +1,21 @@
 #include "ingest/event_types.h"
 
+#include <array>
+
 namespace usaged::ingest {
 
 std::optional<std::string> KnownEventWithoutUsage(std::string_view type) {
-  // The Java server sends every "VM." event to its VM handler, which ignores
-  // the ones that do not change a VM's allocation or run state.
-  if (type.rfind("VM.", 0) == 0) return std::string("VM event without usage effect");
+  // The Java server routes events by prefix and ignores the subtypes its
+  // handlers do not act on (VM.REBOOT, VM.MIGRATE, NET.IPRESERVE,
+  // NET.IP6ASSIGN, LB.UPDATE, ...): they are known, carry no usage, and are
+  // marked processed.
+  static constexpr std::array<std::string_view, 5> kPrefixes = {"VM.", "NET.IP", "LB.",
+                                                                "NET.RULE", "VPN.USER"};
+  for (std::string_view prefix : kPrefixes) {
+    if (type.substr(0, prefix.size()) == prefix) {
+      return std::string(prefix) + "* event without usage effect";
+    }
+  }
   return std::nullopt;
 }
 

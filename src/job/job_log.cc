@@ -1,7 +1,11 @@
 #include "job/job_log.h"
 
 #include <fmt/format.h>
+#include <arpa/inet.h>
+#include <netdb.h>
 #include <unistd.h>
+
+#include <cstring>
 
 #include "core/error.h"
 
@@ -29,9 +33,20 @@ std::string_view ToString(JobState state) {
 }
 
 std::string HostName() {
-  char buf[256] = {0};
-  if (gethostname(buf, sizeof buf - 1) != 0) return "localhost";
-  return buf;
+  // As the Java server writes it: "<hostname>/<address>".
+  char name[256] = {0};
+  if (gethostname(name, sizeof name - 1) != 0) std::strcpy(name, "localhost");
+  std::string address = "127.0.0.1";
+  addrinfo hints{};
+  hints.ai_family = AF_INET;
+  addrinfo* found = nullptr;
+  if (getaddrinfo(name, nullptr, &hints, &found) == 0 && found) {
+    char text[INET_ADDRSTRLEN] = {0};
+    auto* in = reinterpret_cast<sockaddr_in*>(found->ai_addr);
+    if (inet_ntop(AF_INET, &in->sin_addr, text, sizeof text)) address = text;
+    freeaddrinfo(found);
+  }
+  return std::string(name) + "/" + address;
 }
 
 int64_t JobLog::Start(const JobStart& s, Instant now) {

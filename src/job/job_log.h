@@ -82,7 +82,7 @@ class JobLog {
   store::Connection& conn_;
 };
 
-// "host/ip"-like identity of this process, as usage_job.host expects.
+// "<hostname>/<address>", as the Java server writes usage_job.host.
 std::string HostName();
 
 }  // namespace usaged::job
