@@ -1,0 +1,82 @@
+#pragma once
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+#include <string>
+#include <string_view>
+
+#include "parse/interval_groups.h"
+#include "parse/parser.h"
+#include "parse/time_record.h"
+
+namespace usaged::parse {
+
+// Where a family's helper rows live: a table of lifetimes [start, end).
+struct HelperQuery {
+  std::string_view table;         // e.g. "usage_volume"
+  std::string_view start_column;  // e.g. "created"
+  std::string_view end_column;    // e.g. "deleted"
+  std::string_view columns;       // what ReadRow reads, e.g. "zone_id, volume_id, size"
+  std::string_view extra_where;   // e.g. "AND usage_type IN (1, 2)", or ""
+};
+
+// The shape every time-based parser shares: ONE query for the scope's window
+// and shard returns every helper row overlapping the window (for all the
+// shard's accounts at once), rows are grouped in memory by the family's key,
+// and each group becomes one record with the summed chargeable time.
+template <class Info>
+class IntervalParser : public UsageParser {
+ public:
+  using Group = typename IntervalGroups<Info>::Group;
+
+  explicit IntervalParser(const HelperQuery& q)
+      : sql_(fmt::format("SELECT account_id, {0}, {1}, {2} FROM ${{usage}}.{3} WHERE {1} < ? "
+                         "AND ({2} IS NULL OR {2} >= ?) AND (account_id % ?) = ? {4}",
+                         q.columns, q.start_column, q.end_column, q.table, q.extra_where)),
+        column_count_(1 + static_cast<int>(std::count(q.columns.begin(), q.columns.end(), ',')) +
+                      1) {}
+
+  void Parse(store::Connection& conn, const ParseScope& scope,
+             std::vector<UsageRecord>& out) const final {
+    IntervalGroups<Info> groups(scope.window, scope.hours_mode);
+    auto& q = conn.Prepare(sql_).Bind(scope.window.next, scope.window.start, scope.shard_count,
+                                      scope.shard);
+    while (q.Next()) {
+      int64_t account = q.Int(0);
+      const store::AccountRef* billable = scope.Billable(account);
+      if (!billable) continue;
+      Info info;
+      std::string key = fmt::format("{}-{}", account, ReadRow(q, info));
+      groups.Add(key, account, billable->domain_id, q.Time(column_count_),
+                 q.OptTime(column_count_ + 1), info);
+    }
+    for (const auto& [key, g] : groups.groups()) {
+      UsageRecord r = NewTimeRecord(RecordType(g), g.account_id, g.domain_id, ZoneOf(g), g.millis,
+                                    scope.window, scope.hours_mode);
+      Describe(g, r);
+      Finish(r);
+      out.push_back(std::move(r));
+    }
+  }
+
+ protected:
+  // Reads the row's `columns` (statement columns 1..n) into `info` and returns
+  // the row's grouping key within its account.
+  virtual std::string ReadRow(store::Statement& q, Info& info) const = 0;
+  virtual int RecordType(const Group& g) const = 0;
+  virtual int64_t ZoneOf(const Group& g) const = 0;
+  // Sets the record's type-specific columns and description.
+  virtual void Describe(const Group& g, UsageRecord& r) const = 0;
+
+  static std::string KeyPart(const std::optional<int64_t>& v) {
+    return v ? std::to_string(*v) : "null";
+  }
+
+ private:
+  std::string sql_;
+  int column_count_;  // index of the start column in the result
+};
+
+}  // namespace usaged::parse
