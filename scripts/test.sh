@@ -7,13 +7,14 @@
 # export USAGED_TEST_MARIADB_URL=mariadb://root@127.0.0.1:PORT to reuse it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+root=$(pwd)
 bash scripts/install-deps.sh test
 bash scripts/build.sh -DUSAGED_BUILD_TESTS=ON
 
 if [ -z "${USAGED_TEST_MARIADB_URL:-}" ]; then
   server_dir=$(mktemp -d /tmp/usaged-test-mariadb-XXXXXX)
   cleanup() {
-    bash scripts/mariadb-test-server.sh stop "$server_dir" || true
+    bash "$root/scripts/mariadb-test-server.sh" stop "$server_dir" || true
     rm -rf "$server_dir"
   }
   trap cleanup EXIT
