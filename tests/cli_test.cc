@@ -36,10 +36,13 @@ TEST_P(CliTest, InitIsIdempotent) {
   const std::string& url = fresh.url();
   CliResult first = RunCli({"--db", url, "init"});
   ASSERT_EQ(first.exit_code, 0) << first.err;
-  EXPECT_NE(first.out.find("3 migration(s) applied"), std::string::npos) << first.out;
+  auto version_at = first.out.find("schema version ");
+  ASSERT_NE(version_at, std::string::npos) << first.out;
+  std::string version = first.out.substr(version_at, first.out.find(' ', version_at + 15) - version_at);
+  EXPECT_EQ(first.out.find("(0 migration(s) applied)"), std::string::npos) << first.out;
   CliResult second = RunCli({"--db", url, "init"});
   ASSERT_EQ(second.exit_code, 0) << second.err;
-  EXPECT_NE(second.out.find("schema version 3 (0 migration(s) applied)"), std::string::npos)
+  EXPECT_NE(second.out.find(version + " (0 migration(s) applied)"), std::string::npos)
       << second.out;
   CliResult get = RunCli({"--db", url, "config", "get", "usage.stats.job.aggregation.range"});
   EXPECT_EQ(get.out, "1440\n");
