@@ -64,6 +64,25 @@ int PrintQuarantine(const GlobalOptions& options, Format format) {
   return kExitOk;
 }
 
+int PrintRestatements(const GlobalOptions& options, Format format) {
+  auto db = OpenReady(options);
+  ResultTable table({"id", "window_start", "window_end", "account_id", "event_id", "state",
+                     "job_id", "records_before", "records_after", "created_at", "done_at"});
+  auto& q = db.conn->Prepare(
+      "SELECT r.id, w.start_date, w.end_date, r.account_id, r.event_id, r.state, r.job_id, "
+      "r.records_before, r.records_after, r.created_at, r.done_at FROM "
+      "${usage}.usaged_restatement r JOIN ${usage}.usaged_window w ON w.id = r.window_id "
+      "ORDER BY r.id DESC");
+  while (q.Next()) {
+    table.Add({q.Int(0), FormatUtc(q.Time(1)), FormatUtc(q.Time(2)), q.Int(3), q.Int(4), q.Text(5),
+               Opt(q.OptInt(6)), Opt(q.OptInt(7)), Opt(q.OptInt(8)), FormatUtc(q.Time(9)),
+               Opt(q.OptTime(10))});
+  }
+  q.Reset();
+  table.Print(format, std::cout);
+  return kExitOk;
+}
+
 }  // namespace
 
 void RegisterRecords(CLI::App& app, const GlobalOptions& options, Action& action) {
@@ -111,6 +130,15 @@ void RegisterJobs(CLI::App& app, const GlobalOptions& options, Action& action) {
   quarantine->add_option("--format", q_opts->format, "table, json or csv")->capture_default_str();
   quarantine->callback([&options, &action, q_opts] {
     action = [&options, q_opts] { return PrintQuarantine(options, ParseFormat(q_opts->format)); };
+  });
+
+  auto r_opts = std::make_shared<ListOptions>();
+  auto* restatements = app.add_subcommand(
+      "restatements", "List billed windows re-parsed because of late events");
+  restatements->add_option("--format", r_opts->format, "table, json or csv")
+      ->capture_default_str();
+  restatements->callback([&options, &action, r_opts] {
+    action = [&options, r_opts] { return PrintRestatements(options, ParseFormat(r_opts->format)); };
   });
 
   auto* types = app.add_subcommand("types", "List CloudStack usage types (listUsageTypes)");

@@ -102,6 +102,10 @@ const std::vector<ConfigKey>& KnownConfigKeys() {
        "Number of account shards per window; a (window, shard) pair is one unit of work, "
        "committed in one transaction.",
        false, ValidateShards},
+      {"usage.restatement.max.days", "30",
+       "How far back (days before now) a late event may restate billed windows; an older late "
+       "event is quarantined with an alert instead.",
+       false, ValidateDays},
       {"usage.window.settle.seconds", "0",
        "Seconds a window must have ended before it is processed, for events committed late.",
        false, ValidateSettle},
@@ -151,6 +155,7 @@ UsageSettings UsageSettings::Load(
   s.account_shards = static_cast<int>(*ParseInteger(get("usage.account.shards")));
   s.settle_seconds = static_cast<int>(*ParseInteger(get("usage.window.settle.seconds")));
   s.snapshot_virtual_size = get("usage.snapshot.virtualsize.select") == "true";
+  s.restatement_max_days = static_cast<int>(*ParseInteger(get("usage.restatement.max.days")));
   return s;
 }
 

@@ -39,6 +39,7 @@ struct UsageSettings {
   int account_shards = 4;
   int settle_seconds = 0;
   bool snapshot_virtual_size = false;
+  int restatement_max_days = 30;
 
   // Builds settings from a lookup of raw values (nullopt: key not set, use the
   // default). Throws ConfigError naming the key for a value that cannot be used.

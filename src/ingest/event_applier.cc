@@ -110,7 +110,15 @@ const EventHandler* EventApplier::HandlerFor(const UsageEvent& event) const {
   return it == by_type_.end() ? nullptr : it->second;
 }
 
-ApplyOutcome EventApplier::ApplyOne(HelperTables& tables, const UsageEvent& event) {
+ApplyOutcome EventApplier::ApplyOne(HelperTables& tables, const UsageEvent& event,
+                                    const LatePolicy& late) {
+  if (late.refuse_before && event.created < *late.refuse_before && late.billed_until &&
+      event.created < *late.billed_until) {
+    return ApplyOutcome::Quarantine(fmt::format(
+        "too late: its time is before {}, the oldest billed time a late event may restate "
+        "(usage.restatement.max.days)",
+        FormatUtc(*late.refuse_before)));
+  }
   const store::AccountRef* account = accounts_.Find(event.account_id);
   if (!account) {
     return ApplyOutcome::Quarantine(
@@ -125,6 +133,7 @@ ApplyOutcome EventApplier::ApplyOne(HelperTables& tables, const UsageEvent& even
 
 std::vector<ApplyOutcome> EventApplier::ApplyRange(store::Connection& conn, const Page& page,
                                                    size_t from, size_t to,
+                                                   const LatePolicy& late,
                                                    std::set<std::string>& seen) {
   HelperTables tables;
   PrefetchRequest request;
@@ -143,7 +152,7 @@ std::vector<ApplyOutcome> EventApplier::ApplyRange(store::Connection& conn, cons
           "duplicate: an event with the same type, account, resource and time was already "
           "applied"));
     } else {
-      outcomes.push_back(ApplyOne(tables, event));
+      outcomes.push_back(ApplyOne(tables, event, late));
     }
     seen.insert(signature);
   }
@@ -151,21 +160,20 @@ std::vector<ApplyOutcome> EventApplier::ApplyRange(store::Connection& conn, cons
   return outcomes;
 }
 
-void EventApplier::ApplyPage(store::Connection& conn, Page& page,
-                             std::optional<Instant> checkpoint, const Clock& clock, bool isolate,
-                             ApplyStats& stats) {
+void EventApplier::ApplyPage(store::Connection& conn, Page& page, const LatePolicy& late,
+                             const Clock& clock, bool isolate, ApplyStats& stats) {
   ApplyStats page_stats;
   std::set<std::string> seen = page.seen;
   store::Transaction tx(conn);
   std::vector<ApplyOutcome> outcomes;
   if (!isolate) {
-    outcomes = ApplyRange(conn, page, 0, page.events.size(), seen);
+    outcomes = ApplyRange(conn, page, 0, page.events.size(), late, seen);
   } else {
     // One savepoint per event, so a database error quarantines only it.
     for (size_t i = 0; i < page.events.size(); ++i) {
       conn.Exec("SAVEPOINT usaged_event");
       try {
-        outcomes.push_back(ApplyRange(conn, page, i, i + 1, seen).front());
+        outcomes.push_back(ApplyRange(conn, page, i, i + 1, late, seen).front());
         conn.Exec("RELEASE SAVEPOINT usaged_event");
       } catch (const DbError& e) {
         if (e.transient()) throw;
@@ -197,10 +205,11 @@ void EventApplier::ApplyPage(store::Connection& conn, Page& page,
         QuarantineEvent(conn, event, outcome.note, clock.Now());
         break;
     }
-    if (checkpoint && event.created < *checkpoint &&
-        outcome.kind != ApplyOutcome::Kind::kQuarantined) {
-      ++page_stats.late;
-      page_stats.late_event_ids.push_back(event.id);
+    const bool is_late = late.billed_until && event.created < *late.billed_until;
+    if (is_late && outcome.kind == ApplyOutcome::Kind::kQuarantined) {
+      ++page_stats.late_refused;
+    } else if (is_late && outcome.kind != ApplyOutcome::Kind::kNoEffect) {
+      page_stats.late_events.push_back({event.id, event.account_id, event.created});
     }
   }
   // One statement marks the whole page processed, inside the same transaction
@@ -213,14 +222,13 @@ void EventApplier::ApplyPage(store::Connection& conn, Page& page,
   stats.no_effect += page_stats.no_effect;
   stats.healed += page_stats.healed;
   stats.quarantined += page_stats.quarantined;
-  stats.late += page_stats.late;
-  stats.late_event_ids.insert(stats.late_event_ids.end(), page_stats.late_event_ids.begin(),
-                              page_stats.late_event_ids.end());
+  stats.late_refused += page_stats.late_refused;
+  stats.late_events.insert(stats.late_events.end(), page_stats.late_events.begin(),
+                           page_stats.late_events.end());
 }
 
 ApplyStats EventApplier::ApplyPending(store::Connection& conn, Instant before,
-                                      std::optional<Instant> checkpoint, const Clock& clock,
-                                      int page_size) {
+                                      const LatePolicy& late, const Clock& clock, int page_size) {
   accounts_ = store::AccountDirectory::Load(conn);
   ApplyStats stats;
   std::string sql = fmt::format(
@@ -235,19 +243,19 @@ ApplyStats EventApplier::ApplyPending(store::Connection& conn, Instant before,
     if (page.events.empty()) break;
     LoadDetails(conn, page);
     try {
-      ApplyPage(conn, page, checkpoint, clock, /*isolate=*/false, stats);
+      ApplyPage(conn, page, late, clock, /*isolate=*/false, stats);
     } catch (const DbError& e) {
       if (e.transient()) throw;
       // Some event made the database object; redo the page one savepoint per
       // event so only the offending event is quarantined.
       spdlog::warn("event page failed ({}); re-applying event by event", e.what());
-      ApplyPage(conn, page, checkpoint, clock, /*isolate=*/true, stats);
+      ApplyPage(conn, page, late, clock, /*isolate=*/true, stats);
     }
   }
-  for (int64_t id : stats.late_event_ids) {
-    spdlog::warn("event #{} is older than the checkpoint {}: applied to the helper tables; "
-                 "windows already billed are not re-billed", id,
-                 checkpoint ? FormatUtc(*checkpoint) : "-");
+  for (const LateEvent& e : stats.late_events) {
+    spdlog::warn("event #{} ({}) is older than billed time {}: applied; the billed windows it "
+                 "touches are restated for account {}",
+                 e.event_id, FormatUtc(e.created), FormatUtc(*late.billed_until), e.account_id);
   }
   return stats;
 }

@@ -14,6 +14,7 @@ namespace usaged::job {
 std::string_view ToString(JobKind kind) {
   switch (kind) {
     case JobKind::kRun: return "RUN";
+    case JobKind::kRestate: return "RESTATE";
     case JobKind::kGenerate: return "GENERATE";
     case JobKind::kRegenerate: return "REGENERATE";
     case JobKind::kCleanup: return "CLEANUP";
@@ -72,6 +73,12 @@ void JobLog::AddUnitDone(int64_t job_id, int64_t records) {
       "UPDATE ${usage}.usaged_job SET units_done = units_done + 1, records = records + ? "
       "WHERE id = ?",
       records, job_id);
+}
+
+void JobLog::AddUnitDoneOutsideUnit(int64_t job_id, int64_t records) {
+  store::Transaction tx(conn_);
+  AddUnitDone(job_id, records);
+  tx.Commit();
 }
 
 void JobLog::AddUnitFailed(int64_t job_id) {

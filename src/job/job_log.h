@@ -10,7 +10,7 @@
 
 namespace usaged::job {
 
-enum class JobKind { kRun, kGenerate, kRegenerate, kCleanup, kRepair };
+enum class JobKind { kRun, kRestate, kGenerate, kRegenerate, kCleanup, kRepair };
 enum class JobState { kRunning, kSucceeded, kFailed, kInterrupted };
 
 std::string_view ToString(JobKind kind);
@@ -63,6 +63,8 @@ class JobLog {
   // Counts one finished unit, inside the unit's transaction.
   void AddUnitDone(int64_t job_id, int64_t records);
   void AddUnitFailed(int64_t job_id);
+  // Counts one finished unit in its own transaction.
+  void AddUnitDoneOutsideUnit(int64_t job_id, int64_t records);
   void Finish(int64_t job_id, JobState state, const std::optional<std::string>& error, Instant now);
   // Jobs left RUNNING by a process that no longer runs become INTERRUPTED.
   int64_t MarkInterrupted(Instant now);

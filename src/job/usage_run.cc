@@ -10,8 +10,9 @@
 #include "ingest/event_applier.h"
 #include "ingest/event_copy.h"
 #include "job/job_log.h"
+#include "job/restatement.h"
 #include "job/window_ledger.h"
-#include "parse/parser.h"
+#include "parse/parsers.h"
 #include "store/configuration.h"
 #include "store/retry.h"
 
@@ -32,10 +33,7 @@ int64_t ProcessUnit(store::Connection& conn, const Unit& unit, const UsageSettin
   scope.directory = &accounts;
 
   store::Transaction tx(conn);
-  std::vector<UsageRecord> records;
-  for (const auto& parser : parse::AllParsers()) parser->Parse(conn, scope, records);
-  std::sort(records.begin(), records.end(),
-            [](const UsageRecord& a, const UsageRecord& b) { return a.usage_key < b.usage_key; });
+  std::vector<UsageRecord> records = parse::ParseAll(conn, scope);
   conn.InsertUsageRecords(records);
   WindowLedger ledger(conn);
   if (!ledger.MarkDone(unit, static_cast<int64_t>(records.size()), job_id, clock.Now())) {
@@ -73,6 +71,42 @@ std::optional<int64_t> RunUnit(store::Connection& conn, const Unit& unit,
   return std::nullopt;
 }
 
+// Re-parses the billed windows late events changed, as a RESTATE job.
+int64_t RunRestatements(store::Connection& conn, const UsageSettings& settings,
+                        const Clock& clock) {
+  Restatements restatements(conn);
+  std::vector<Restatements::Work> work = restatements.Pending();
+  if (work.empty()) return 0;
+  JobLog jobs(conn);
+  JobStart start;
+  start.kind = JobKind::kRestate;
+  start.reason = "late events";
+  start.range_start = work.front().window.start;
+  start.range_end = work.front().window.display_end();
+  for (const auto& w : work) start.range_end = std::max(start.range_end, w.window.display_end());
+  start.units_total = static_cast<int64_t>(work.size());
+  int64_t job_id = jobs.Start(start, clock.Now());
+  const store::AccountDirectory accounts = store::AccountDirectory::Load(conn);
+  int64_t done = 0;
+  std::optional<std::string> error;
+  for (const auto& w : work) {
+    try {
+      store::RetryTransient("restating a window", [&] {
+        int64_t records = restatements.Restate(w, settings, accounts, job_id, clock.Now());
+        JobLog(conn).AddUnitDoneOutsideUnit(job_id, records);
+        return records;
+      });
+      ++done;
+    } catch (const std::exception& e) {
+      spdlog::error("restating window {} failed: {}", FormatUtc(w.window.start), e.what());
+      jobs.AddUnitFailed(job_id);
+      error = e.what();
+    }
+  }
+  jobs.Finish(job_id, error ? JobState::kFailed : JobState::kSucceeded, error, clock.Now());
+  return done;
+}
+
 }  // namespace
 
 UsageSettings LoadSettings(store::Connection& conn) {
@@ -97,7 +131,9 @@ RunSummary RunDueWindows(store::Connection& conn, const Clock& clock,
   summary.events_copied =
       store::RetryTransient("copying events", [&] { return ingest::CopyNewEvents(conn); });
 
-  const std::optional<Instant> checkpoint_before = ledger.Checkpoint();
+  ingest::LatePolicy late;
+  late.billed_until = BilledUntil(conn);
+  late.refuse_before = started - std::chrono::hours(24 * settings.restatement_max_days);
   std::optional<Instant> plan_from = ledger.PlannedUntil();
   if (!plan_from) plan_from = FindOrigin(conn, calendar);
   if (plan_from) {
@@ -114,15 +150,19 @@ RunSummary RunDueWindows(store::Connection& conn, const Clock& clock,
     ingest::EventApplier applier;
     // Pages already committed stay applied; a retry continues with the rest.
     auto stats = store::RetryTransient("applying events", [&] {
-      return applier.ApplyPending(conn, *planned_until, checkpoint_before, clock);
+      return applier.ApplyPending(conn, *planned_until, late, clock);
     });
     summary.events_applied = stats.applied + stats.healed;
     summary.events_quarantined = stats.quarantined;
-    summary.late_events = stats.late;
+    summary.late_events = static_cast<int64_t>(stats.late_events.size());
+    summary.late_refused = stats.late_refused;
+    store::RetryTransient("marking restatements",
+                          [&] { return Restatements(conn).Mark(stats.late_events, clock.Now()); });
   }
 
   summary.ingest_seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - ingest_start).count();
+  summary.restated_units = RunRestatements(conn, settings, clock);
   std::vector<Unit> units = ledger.PendingUnits();
   if (units.empty()) {
     summary.checkpoint = ledger.Checkpoint();

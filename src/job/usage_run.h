@@ -16,6 +16,8 @@ struct RunSummary {
   int64_t events_applied = 0;
   int64_t events_quarantined = 0;
   int64_t late_events = 0;
+  int64_t late_refused = 0;
+  int64_t restated_units = 0;
   int64_t windows_planned = 0;
   int64_t units_done = 0;
   int64_t units_failed = 0;

@@ -1,5 +1,7 @@
 #include "parse/parsers.h"
 
+#include <algorithm>
+
 namespace usaged::parse {
 
 const std::vector<std::unique_ptr<UsageParser>>& AllParsers() {
@@ -12,6 +14,14 @@ const std::vector<std::unique_ptr<UsageParser>>& AllParsers() {
     return list;
   }();
   return *parsers;
+}
+
+std::vector<UsageRecord> ParseAll(store::Connection& conn, const ParseScope& scope) {
+  std::vector<UsageRecord> records;
+  for (const auto& parser : AllParsers()) parser->Parse(conn, scope, records);
+  std::sort(records.begin(), records.end(),
+            [](const UsageRecord& a, const UsageRecord& b) { return a.usage_key < b.usage_key; });
+  return records;
 }
 
 }  // namespace usaged::parse

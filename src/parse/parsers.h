@@ -6,6 +6,10 @@
 
 namespace usaged::parse {
 
+// Runs every parser over `scope` and returns the records sorted by natural key
+// (the order that inserts fastest into the unique index).
+std::vector<UsageRecord> ParseAll(store::Connection& conn, const ParseScope& scope);
+
 // Factories of the individual parsers (AllParsers() lists them in order).
 std::unique_ptr<UsageParser> NewVmParser();
 std::unique_ptr<UsageParser> NewIpAddressParser();
