@@ -9,15 +9,16 @@
 #include "core/fault_injector.h"
 #include "ingest/event_types.h"
 #include "ingest/handlers.h"
+#include "ingest/healing.h"
 #include "ingest/quarantine.h"
 
 namespace usaged::ingest {
 
 struct EventApplier::Page {
   std::vector<UsageEvent> events;
-  // Content signatures of processed events in the page's time span, to
-  // recognise the same event stored twice under different ids.
-  std::set<std::string> seen;
+  // Content signatures (and ids) of processed events in the page's time span,
+  // to recognise the same event stored twice under different ids.
+  std::map<std::string, int64_t> seen;
 };
 
 EventApplier::EventApplier() : EventApplier(AllEventHandlers()) {}
@@ -50,6 +51,11 @@ UsageEvent ReadEvent(store::Statement& q) {
   e.resource_type = q.OptText(10);
   e.virtual_size = q.OptInt(11);
   return e;
+}
+
+bool SameResourceAndSecond(const UsageEvent& a, const UsageEvent& b) {
+  return a.created == b.created && a.account_id == b.account_id && a.resource_id &&
+         a.resource_id == b.resource_id;
 }
 
 std::string IdList(const std::vector<UsageEvent>& events) {
@@ -102,7 +108,7 @@ void EventApplier::LoadDetails(store::Connection& conn, Page& page) {
       it->second->details[d.Text(1)] = d.OptText(2).value_or("");
     }
   }
-  for (const auto& e : processed) page.seen.insert(e.ContentSignature());
+  for (const auto& e : processed) page.seen.emplace(e.ContentSignature(), e.id);
 }
 
 const EventHandler* EventApplier::HandlerFor(const UsageEvent& event) const {
@@ -133,8 +139,8 @@ ApplyOutcome EventApplier::ApplyOne(HelperTables& tables, const UsageEvent& even
 
 std::vector<ApplyOutcome> EventApplier::ApplyRange(store::Connection& conn, const Page& page,
                                                    size_t from, size_t to,
-                                                   const LatePolicy& late,
-                                                   std::set<std::string>& seen) {
+                                                   const LatePolicy& late, Instant now,
+                                                   std::map<std::string, int64_t>& seen) {
   HelperTables tables;
   PrefetchRequest request;
   for (size_t i = from; i < to; ++i) {
@@ -143,37 +149,69 @@ std::vector<ApplyOutcome> EventApplier::ApplyRange(store::Connection& conn, cons
     }
   }
   request.Load(conn, tables);
-  std::vector<ApplyOutcome> outcomes;
-  for (size_t i = from; i < to; ++i) {
+  std::vector<ApplyOutcome> outcomes(to - from);
+  // An event refused for the state it found (a STOP with nothing running) is
+  // retried once after a later event of the same resource and second (its
+  // START, committed with a higher id): the two were written out of order.
+  std::vector<size_t> deferred;
+  std::vector<HealingAction> duplicates;
+  auto apply = [&](size_t i) {
     const UsageEvent& event = page.events[i];
     std::string signature = event.ContentSignature();
-    if (seen.count(signature)) {
-      outcomes.push_back(ApplyOutcome::Quarantine(
-          "duplicate: an event with the same type, account, resource and time was already "
-          "applied"));
+    auto original = seen.find(signature);
+    if (original != seen.end()) {
+      outcomes[i - from] = ApplyOutcome::Quarantine(fmt::format(
+          "duplicate: a copy of event #{} (same type, account, resource, time and values)",
+          original->second));
+      duplicates.push_back({"duplicate_event", "usage_event", event.id, original->second,
+                            fmt::format("event #{} {} is a copy of event #{}; ignored", event.id,
+                                        event.type, original->second)});
     } else {
-      outcomes.push_back(ApplyOne(tables, event, late));
+      outcomes[i - from] = ApplyOne(tables, event, late);
+      seen.emplace(signature, event.id);
     }
-    seen.insert(signature);
+  };
+  for (size_t i = from; i < to; ++i) {
+    apply(i);
+    const UsageEvent& event = page.events[i];
+    if (outcomes[i - from].kind == ApplyOutcome::Kind::kQuarantined && i + 1 < to &&
+        SameResourceAndSecond(event, page.events[i + 1]) &&
+        event.type != page.events[i + 1].type) {
+      if (seen[event.ContentSignature()] == event.id) seen.erase(event.ContentSignature());
+      deferred.push_back(i);
+      continue;
+    }
+    while (!deferred.empty() && (i + 1 >= to || !SameResourceAndSecond(page.events[deferred.back()],
+                                                                       page.events[i + 1]))) {
+      size_t d = deferred.back();
+      deferred.pop_back();
+      apply(d);
+      if (outcomes[d - from].kind != ApplyOutcome::Kind::kQuarantined) {
+        outcomes[d - from] = ApplyOutcome::Healed(fmt::format(
+            "applied after event #{} of the same second, which it had been written before",
+            page.events[i].id));
+      }
+    }
   }
   tables.Flush(conn);
+  RecordHealing(conn, duplicates, now);
   return outcomes;
 }
 
 void EventApplier::ApplyPage(store::Connection& conn, Page& page, const LatePolicy& late,
                              const Clock& clock, bool isolate, ApplyStats& stats) {
   ApplyStats page_stats;
-  std::set<std::string> seen = page.seen;
+  std::map<std::string, int64_t> seen = page.seen;
   store::Transaction tx(conn);
   std::vector<ApplyOutcome> outcomes;
   if (!isolate) {
-    outcomes = ApplyRange(conn, page, 0, page.events.size(), late, seen);
+    outcomes = ApplyRange(conn, page, 0, page.events.size(), late, clock.Now(), seen);
   } else {
     // One savepoint per event, so a database error quarantines only it.
     for (size_t i = 0; i < page.events.size(); ++i) {
       conn.Exec("SAVEPOINT usaged_event");
       try {
-        outcomes.push_back(ApplyRange(conn, page, i, i + 1, late, seen).front());
+        outcomes.push_back(ApplyRange(conn, page, i, i + 1, late, clock.Now(), seen).front());
         conn.Exec("RELEASE SAVEPOINT usaged_event");
       } catch (const DbError& e) {
         if (e.transient()) throw;
@@ -197,7 +235,9 @@ void EventApplier::ApplyPage(store::Connection& conn, Page& page, const LatePoli
         break;
       case ApplyOutcome::Kind::kHealed:
         ++page_stats.healed;
-        spdlog::warn("event {}: healed: {}", event.Describe(), outcome.note);
+        RecordHealing(conn, {{"event_healed", "usage_event", event.id, std::nullopt,
+                              fmt::format("{}: {}", event.Describe(), outcome.note)}},
+                      clock.Now());
         break;
       case ApplyOutcome::Kind::kQuarantined:
         ++page_stats.quarantined;

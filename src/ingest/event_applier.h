@@ -66,8 +66,8 @@ class EventApplier {
   // Applies events[from, to) to one working copy of the helper tables and
   // writes it; returns the outcome of each event.
   std::vector<ApplyOutcome> ApplyRange(store::Connection& conn, const Page& page, size_t from,
-                                       size_t to, const LatePolicy& late,
-                                       std::set<std::string>& seen);
+                                       size_t to, const LatePolicy& late, Instant now,
+                                       std::map<std::string, int64_t>& seen);
 
   std::vector<std::unique_ptr<EventHandler>> handlers_;
   std::map<std::string, const EventHandler*, std::less<>> by_type_;

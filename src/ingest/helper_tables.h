@@ -11,6 +11,9 @@ extern const TableDef kVolumeTable;           // usage_volume
 extern const TableDef kStorageTable;          // usage_storage
 extern const TableDef kNetworkOfferingTable;  // usage_network_offering
 
+// Every helper table of resource lifetimes.
+const std::vector<const TableDef*>& AllIntervalTables();
+
 // CloudStack's StorageTypes (usage_storage.storage_type).
 namespace storage_type {
 inline constexpr int64_t kTemplate = 1;

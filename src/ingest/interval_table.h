@@ -32,6 +32,8 @@ struct TableDef {
   std::string start_column;  // e.g. "start_date"
   std::string end_column;    // e.g. "end_date"
   std::vector<ColumnDef> columns;  // every other column except `id`
+  // The columns that identify one resource's rows (which must never overlap).
+  std::vector<std::string> resource_key;
 };
 
 // One row, as loaded or as about to be written.

@@ -9,6 +9,7 @@
 #include "core/fault_injector.h"
 #include "ingest/event_applier.h"
 #include "ingest/event_copy.h"
+#include "ingest/healing.h"
 #include "job/job_log.h"
 #include "job/restatement.h"
 #include "job/window_ledger.h"
@@ -158,6 +159,10 @@ RunSummary RunDueWindows(store::Connection& conn, const Clock& clock,
     summary.late_refused = stats.late_refused;
     store::RetryTransient("marking restatements",
                           [&] { return Restatements(conn).Mark(stats.late_events, clock.Now()); });
+    summary.healed = static_cast<int64_t>(
+        store::RetryTransient("healing helper tables", [&] {
+          return ingest::HealHelperTables(conn, ledger.Checkpoint(), clock.Now());
+        }).size());
   }
 
   summary.ingest_seconds =

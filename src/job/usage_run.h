@@ -18,6 +18,7 @@ struct RunSummary {
   int64_t late_events = 0;
   int64_t late_refused = 0;
   int64_t restated_units = 0;
+  int64_t healed = 0;  // helper-row repairs of the healing step
   int64_t windows_planned = 0;
   int64_t units_done = 0;
   int64_t units_failed = 0;

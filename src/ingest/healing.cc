@@ -1,0 +1,175 @@
+#include "ingest/healing.h"
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include <map>
+
+#include "core/usage_types.h"
+#include "ingest/helper_tables.h"
+
+namespace usaged::ingest {
+namespace {
+
+struct Row {
+  int64_t id = 0;
+  std::vector<std::string> key;
+  Instant start{};
+  std::optional<Instant> end;
+  bool changed = false;
+  bool removed = false;
+};
+
+std::string Text(const std::optional<Instant>& t) { return t ? FormatUtc(*t) : "open"; }
+
+// Rows of `def` that are open or end after `from`, grouped by resource.
+std::map<std::vector<std::string>, std::vector<Row>> LoadRecentRows(store::Connection& conn,
+                                                                  const TableDef& def,
+                                                                  std::optional<Instant> from) {
+  std::string cols;
+  for (const auto& k : def.resource_key) cols += k + ", ";
+  std::string sql = fmt::format(
+      "SELECT {0}id, {1}, {2} FROM ${{usage}}.{3} WHERE {2} IS NULL OR {2} > ?", cols,
+      def.start_column, def.end_column, def.table);
+  auto& q = conn.Prepare(sql).Bind(from.value_or(FromEpochMillis(0)));
+  std::map<std::vector<std::string>, std::vector<Row>> groups;
+  const int n = static_cast<int>(def.resource_key.size());
+  while (q.Next()) {
+    Row r;
+    for (int i = 0; i < n; ++i) r.key.push_back(q.IsNull(i) ? "NULL" : q.Text(i));
+    r.id = q.Int(n);
+    r.start = q.Time(n + 1);
+    r.end = q.OptTime(n + 2);
+    groups[r.key].push_back(std::move(r));
+  }
+  q.Reset();
+  for (auto& [key, rows] : groups) {
+    std::sort(rows.begin(), rows.end(), [](const Row& a, const Row& b) {
+      return a.start != b.start ? a.start < b.start : a.id < b.id;
+    });
+  }
+  return groups;
+}
+
+bool EndsLater(const Row& a, const Row& b) {
+  if (!a.end) return true;
+  return b.end && *a.end > *b.end;
+}
+
+// Ends a row at `at`, or at `floor` if that is later: time already billed is
+// never rewritten (late events restate it; `usaged repair` fixes history).
+void EndAt(Row& r, Instant at, std::optional<Instant> floor) {
+  r.end = floor && *floor > at ? *floor : at;
+  r.changed = true;
+}
+
+// Removes same-start duplicates and trims overlaps within one resource's rows.
+void HealOverlaps(const TableDef& def, std::vector<Row>& rows, std::optional<Instant> floor,
+                  std::vector<HealingAction>& out) {
+  Row* prev = nullptr;
+  for (Row& cur : rows) {
+    if (!prev) {
+      prev = &cur;
+      continue;
+    }
+    if (prev->start == cur.start) {
+      Row& loser = EndsLater(*prev, cur) ? cur : *prev;
+      Row& keeper = &loser == &cur ? *prev : cur;
+      std::string was = fmt::format("row {} [{} - {}] repeats row {} [{} - {}]", loser.id,
+                                    FormatUtc(loser.start), Text(loser.end), keeper.id,
+                                    FormatUtc(keeper.start), Text(keeper.end));
+      if (floor && *floor > loser.start) {
+        EndAt(loser, loser.start, floor);
+        out.push_back({"duplicate_row", def.table, loser.id, keeper.id,
+                       was + "; ended at " + FormatUtc(*loser.end)});
+      } else {
+        loser.removed = true;
+        out.push_back({"duplicate_row", def.table, loser.id, keeper.id, was + "; removed"});
+      }
+      prev = &keeper;
+      continue;
+    }
+    if (!prev->end || *prev->end > cur.start) {
+      std::string was = fmt::format("row {} [{} - {}] overlaps row {} from {}", prev->id,
+                                    FormatUtc(prev->start), Text(prev->end), cur.id,
+                                    FormatUtc(cur.start));
+      EndAt(*prev, cur.start, floor);
+      out.push_back({"overlap", def.table, prev->id, cur.id,
+                     was + "; ended at " + FormatUtc(*prev->end)});
+    }
+    prev = &cur;
+  }
+}
+
+// A VM whose allocation ended (destroyed) but that is still counted running.
+void HealRunningAfterDestroy(std::map<std::vector<std::string>, std::vector<Row>>& groups,
+                             std::optional<Instant> floor, std::vector<HealingAction>& out) {
+  for (auto& [key, running] : groups) {
+    if (key.size() != 3 || key[2] != std::to_string(usage_type::kRunningVm)) continue;
+    auto alloc = groups.find({key[0], key[1], std::to_string(usage_type::kAllocatedVm)});
+    if (alloc == groups.end()) continue;
+    const Row* last_alloc = nullptr;
+    for (const Row& r : alloc->second) {
+      if (!r.removed) last_alloc = &r;
+    }
+    if (!last_alloc || !last_alloc->end) continue;
+    for (Row& r : running) {
+      if (r.removed || r.end || r.start > *last_alloc->end) continue;
+      EndAt(r, *last_alloc->end, floor);
+      out.push_back({"running_after_destroy", kVmInstanceTable.table, r.id, last_alloc->id,
+                     fmt::format("VM {} counted running since {} although its allocation (row "
+                                 "{}) ended at {}; ended at {}",
+                                 key[1], FormatUtc(r.start), last_alloc->id,
+                                 FormatUtc(*last_alloc->end), FormatUtc(*r.end))});
+    }
+  }
+}
+
+void WriteChanges(store::Connection& conn, const TableDef& def,
+                  const std::map<std::vector<std::string>, std::vector<Row>>& groups) {
+  for (const auto& [key, rows] : groups) {
+    for (const Row& r : rows) {
+      if (r.removed) {
+        conn.Run(fmt::format("DELETE FROM ${{usage}}.{} WHERE id = ?", def.table), r.id);
+      } else if (r.changed) {
+        conn.Run(fmt::format("UPDATE ${{usage}}.{} SET {} = ? WHERE id = ?", def.table,
+                             def.end_column),
+                 r.end, r.id);
+      }
+    }
+  }
+}
+
+}  // namespace
+
+void RecordHealing(store::Connection& conn, const std::vector<HealingAction>& actions,
+                   Instant now) {
+  auto logger = spdlog::get("healing");
+  for (const auto& a : actions) {
+    (logger ? logger : spdlog::default_logger())
+        ->warn("healed {} in {} (row {}{}): {}", a.kind, a.table, a.row_id,
+               a.related_id ? fmt::format(", related {}", *a.related_id) : "", a.detail);
+    conn.Run(
+        "INSERT INTO ${usage}.usaged_healing (kind, table_name, row_id, related_id, detail, "
+        "created_at) VALUES (?, ?, ?, ?, ?, ?)",
+        a.kind, a.table, a.row_id, a.related_id, a.detail.substr(0, 1024), now);
+  }
+}
+
+std::vector<HealingAction> HealHelperTables(store::Connection& conn, std::optional<Instant> from,
+                                            Instant now) {
+  std::vector<HealingAction> actions;
+  store::Transaction tx(conn);
+  for (const TableDef* def : AllIntervalTables()) {
+    auto groups = LoadRecentRows(conn, *def, from);
+    size_t before = actions.size();
+    for (auto& [key, rows] : groups) HealOverlaps(*def, rows, from, actions);
+    if (def == &kVmInstanceTable) HealRunningAfterDestroy(groups, from, actions);
+    if (actions.size() != before) WriteChanges(conn, *def, groups);
+  }
+  RecordHealing(conn, actions, now);
+  tx.Commit();
+  return actions;
+}
+
+}  // namespace usaged::ingest

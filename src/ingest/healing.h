@@ -1,0 +1,43 @@
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/time.h"
+#include "store/connection.h"
+
+namespace usaged::ingest {
+
+// One repair, recorded in usaged_healing and in the healing log.
+struct HealingAction {
+  std::string kind;   // event_healed, duplicate_row, overlap, running_after_destroy
+  std::string table;  // the helper table (or usage_event)
+  int64_t row_id = 0;
+  std::optional<int64_t> related_id;
+  std::string detail;
+};
+
+// The healing step, between applying events and parsing: repairs helper rows
+// that would bill a resource twice or forever - rows Java servers left behind,
+// or that events sent out of order produced:
+//  - two rows of one resource starting at the same time: the one ending
+//    earlier is removed (its content is kept in the healing record);
+//  - overlapping rows of one resource (e.g. a network offering assigned
+//    twice): the earlier row is ended where the later one starts;
+//  - a VM still counted as running after its allocation ended (destroyed
+//    without a stop): the running row is ended with the allocation.
+// Only rows that can still affect windows from `from` (the checkpoint) on are
+// examined, so the step does not grow with history, and no row is ended
+// before `from`: billed time is never rewritten here. Runs in one
+// transaction; every action is logged and written to usaged_healing.
+std::vector<HealingAction> HealHelperTables(store::Connection& conn, std::optional<Instant> from,
+                                            Instant now);
+
+// Writes actions to usaged_healing and the healing log, inside the caller's
+// transaction.
+void RecordHealing(store::Connection& conn, const std::vector<HealingAction>& actions,
+                   Instant now);
+
+}  // namespace usaged::ingest

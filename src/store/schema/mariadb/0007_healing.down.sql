@@ -1,0 +1,1 @@
+DROP TABLE IF EXISTS ${usage}.`usaged_healing`;
