@@ -1,9 +1,11 @@
 #include "cli/app.h"
 
 #include <fmt/format.h>
+#include <spdlog/sinks/basic_file_sink.h>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
+#include <filesystem>
 #include <iostream>
 
 #include "core/error.h"
@@ -33,16 +35,46 @@ std::unique_ptr<Clock> MakeClock(const std::string& now_option) {
 
 namespace {
 
-void SetUpLogging(const std::string& level) {
-  auto logger = spdlog::stderr_color_mt("usaged");
-  logger->set_pattern("%Y-%m-%d %H:%M:%S.%e %^%l%$ %v");
-  spdlog::set_default_logger(logger);
+// Loggers with their own file (under --log-dir) besides stderr: what the
+// healing step repaired and what the sanity check found, so an operator can
+// review them apart from the job's chatter.
+constexpr const char* kTopicLoggers[] = {"healing", "sanity"};
+
+std::shared_ptr<spdlog::logger> MakeLogger(const std::string& name,
+                                           const spdlog::sink_ptr& console,
+                                           const std::string& log_dir) {
+  std::vector<spdlog::sink_ptr> sinks = {console};
+  if (!log_dir.empty()) {
+    sinks.push_back(
+        std::make_shared<spdlog::sinks::basic_file_sink_mt>(log_dir + "/" + name + ".log"));
+  }
+  auto logger = std::make_shared<spdlog::logger>(name, sinks.begin(), sinks.end());
+  logger->set_pattern(name == "usaged" ? "%Y-%m-%d %H:%M:%S.%e %^%l%$ %v"
+                                       : "%Y-%m-%d %H:%M:%S.%e %^%l%$ [%n] %v");
+  spdlog::register_logger(logger);
+  return logger;
+}
+
+void SetUpLogging(const std::string& level, const std::string& log_dir) {
   auto parsed = spdlog::level::from_str(level);
   if (parsed == spdlog::level::off && level != "off") {
     throw InputError(fmt::format("invalid --log-level '{}': expected trace, debug, info, warn, "
                                  "error or off", level));
   }
+  if (!log_dir.empty()) {
+    std::error_code ec;
+    std::filesystem::create_directories(log_dir, ec);
+    if (ec) throw InputError(fmt::format("cannot create --log-dir '{}': {}", log_dir, ec.message()));
+  }
+  auto console = std::make_shared<spdlog::sinks::stderr_color_sink_mt>();
+  try {
+    spdlog::set_default_logger(MakeLogger("usaged", console, log_dir));
+    for (const char* topic : kTopicLoggers) MakeLogger(topic, console, log_dir);
+  } catch (const spdlog::spdlog_ex& e) {
+    throw InputError(fmt::format("cannot write logs in --log-dir '{}': {}", log_dir, e.what()));
+  }
   spdlog::set_level(parsed);
+  spdlog::flush_on(spdlog::level::warn);
 }
 
 }  // namespace
@@ -62,6 +94,9 @@ int Main(int argc, char** argv) {
       ->excludes(db_option);
   app.add_option("--log-level", options.log_level, "trace, debug, info, warn, error or off")
       ->capture_default_str();
+  app.add_option("--log-dir", options.log_dir,
+                 "Also write logs to files in this directory: usaged.log, healing.log (repairs "
+                 "of the healing step), sanity.log (sanity-check findings)");
 
   Action action;
   RegisterInit(app, options, action);
@@ -79,7 +114,7 @@ int Main(int argc, char** argv) {
     return code == 0 ? kExitOk : kExitBadInput;
   }
   try {
-    SetUpLogging(options.log_level);
+    SetUpLogging(options.log_level, options.log_dir);
     return action ? action() : kExitOk;
   } catch (const InputError& e) {
     std::cerr << "usaged: " << e.what() << "\n";

@@ -23,6 +23,7 @@ struct GlobalOptions {
   std::string db = "sqlite:./usaged-data";
   std::string db_properties;  // the Java usage server's db.properties, instead of --db
   std::string log_level = "info";
+  std::string log_dir;  // when set: usaged.log, healing.log, sanity.log there
 };
 
 // The store the global options name (--db, or --db-properties).

@@ -174,7 +174,8 @@ std::vector<ApplyOutcome> EventApplier::ApplyRange(store::Connection& conn, cons
   for (size_t i = from; i < to; ++i) {
     apply(i);
     const UsageEvent& event = page.events[i];
-    if (outcomes[i - from].kind == ApplyOutcome::Kind::kQuarantined && i + 1 < to &&
+    const bool is_copy = !duplicates.empty() && duplicates.back().row_id == event.id;
+    if (outcomes[i - from].kind == ApplyOutcome::Kind::kQuarantined && !is_copy && i + 1 < to &&
         SameResourceAndSecond(event, page.events[i + 1]) &&
         event.type != page.events[i + 1].type) {
       if (seen[event.ContentSignature()] == event.id) seen.erase(event.ContentSignature());

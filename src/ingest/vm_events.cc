@@ -38,7 +38,7 @@ class VmEventHandler final : public EventHandler {
                      const store::AccountRef&) const override {
     if (!e.resource_id) return ApplyOutcome::Quarantine("no resource_id (the VM)");
     IntervalTable& t = tables.Get(kVmInstanceTable);
-    if (e.type == "VM.STOP") return Close(t, e, kRunning, "running interval");
+    if (e.type == "VM.STOP") return Stop(t, e);
     if (e.type == "VM.DESTROY") return Destroy(t, e);
     if (!e.resource_name) return ApplyOutcome::Quarantine("no resource_name (the VM name)");
     if (!e.offering_id) return ApplyOutcome::Quarantine("no offering_id (the service offering)");
@@ -77,6 +77,29 @@ class VmEventHandler final : public EventHandler {
     }
     CloseAll(t, open, e.created);
     return ApplyOutcome::Applied();
+  }
+
+  // A restart writes VM.STOP and VM.START in the same second; when the START
+  // got the lower id it has already ended the running interval at that
+  // second and opened the next one. The STOP then belongs to the interval
+  // that is already closed, and must not end the new one.
+  ApplyOutcome Stop(IntervalTable& t, const UsageEvent& e) const {
+    auto running = Open(t, e, kRunning);
+    if (running.size() == 1 && running.front()->start == e.created) {
+      auto all = t.Find({{"account_id", e.account_id},
+                         {"vm_instance_id", *e.resource_id},
+                         {"usage_type", kRunning}},
+                        /*include_closed=*/true);
+      for (IntervalRow* row : all) {
+        if (row->end && *row->end == e.created && row != running.front()) {
+          return ApplyOutcome::Healed(fmt::format(
+              "VM.STOP for VM {} written after the VM.START of the same second: it ends the "
+              "previous running interval (already ended), not the new one",
+              *e.resource_id));
+        }
+      }
+    }
+    return Close(t, e, kRunning, "running interval");
   }
 
   ApplyOutcome Destroy(IntervalTable& t, const UsageEvent& e) const {
