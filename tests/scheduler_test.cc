@@ -68,6 +68,53 @@ TEST_P(SchedulerTest, SigtermFinishesTheUnitInProgress) {
   EXPECT_EQ(SortedRecordsCsv(db->url), SortedRecordsCsv(reference->url));
 }
 
+// CloudStack's side of usage_job: the management server shows the host of the
+// open recurring row and its heartbeat, and generateUsageRecords inserts an
+// open one-off row for that host and pid, which the usage server must run.
+TEST_P(SchedulerTest, KeepsCloudStacksUsageJobProtocol) {
+  Scenario s(GetParam());
+  s.Vm("VM.CREATE", "2026-01-13 08:00:00", 7);
+  s.Vm("VM.START", "2026-01-13 08:00:00", 7);
+  // A Java usage server stopped ten minutes ago left its open recurring row.
+  s.conn().Run("INSERT INTO ${usage}.usage_job (host, pid, job_type, scheduled, start_millis, "
+               "end_millis, exec_time, heartbeat) VALUES ('old-host/10.0.0.9', 4242, 0, 0, 0, 0, "
+               "0, ?)",
+               ParseUtc("2026-01-15 02:50:00"));
+  std::string url = s.db().url;
+  // The next scheduled run (00:15 tomorrow) is far away: only a requested run
+  // can bill the two due days.
+  CliProcess run({"--db", url, "run", "--now", "2026-01-15 03:00:00", "--heartbeat-seconds", "1"});
+  auto owner = [&] {
+    return QueryColumn(s.conn(), "SELECT pid FROM ${usage}.usage_job WHERE job_type = 0 AND "
+                                 "end_millis = 0");
+  };
+  ASSERT_TRUE(WaitFor([&] { return owner() == std::vector<std::string>{std::to_string(run.pid())}; }))
+      << "the silent server's row was not taken over";
+  EXPECT_EQ(QueryCount(s.conn(), "SELECT count(*) FROM ${usage}.usage_job"), 1);
+  EXPECT_EQ(ReadRecords(s.conn()).size(), 0u);
+
+  // What generateUsageRecords writes.
+  s.conn().Run("INSERT INTO ${usage}.usage_job (host, pid, job_type, scheduled, start_millis, "
+               "end_millis, exec_time, heartbeat) SELECT host, pid, 1, 0, 0, 0, 0, heartbeat FROM "
+               "${usage}.usage_job WHERE job_type = 0 AND end_millis = 0");
+  auto finished = [&] {
+    return QueryCount(s.conn(), "SELECT count(*) FROM ${usage}.usage_job WHERE job_type = 1 AND "
+                                "scheduled = 1 AND end_millis > 0 AND success = 1");
+  };
+  EXPECT_TRUE(WaitFor([&] { return finished() == 1; }));
+  run.Signal(SIGTERM);
+  CliResult result = run.Wait();
+  EXPECT_EQ(result.exit_code, 0) << result.err;
+  EXPECT_NE(result.err.find("requested through CloudStack"), std::string::npos) << result.err;
+  EXPECT_EQ(ReadRecords(s.conn()).size(), 4u);  // running + allocated, two days
+  EXPECT_EQ(QueryColumn(s.conn(), "SELECT end_date FROM ${usage}.usage_job WHERE job_type = 1"),
+            std::vector<std::string>{"2026-01-14 23:59:59"});
+  // Never an inverted row.
+  EXPECT_EQ(QueryCount(s.conn(), "SELECT count(*) FROM ${usage}.usage_job WHERE "
+                                 "start_millis > end_millis AND end_millis > 0"),
+            0);
+}
+
 INSTANTIATE_TEST_SUITE_P(Engines, SchedulerTest, ::testing::ValuesIn(TestEngines()));
 
 }  // namespace

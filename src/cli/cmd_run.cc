@@ -29,6 +29,7 @@ class OffsetClock final : public Clock {
 struct RunOptions {
   bool once = false;
   std::string now;
+  int heartbeat_seconds = 60;
 };
 
 void PrintSummary(const job::RunSummary& s) {
@@ -50,6 +51,11 @@ void RegisterRun(CLI::App& app, const GlobalOptions& options, Action& action) {
   cmd->add_flag("--once", opts->once, "Process every due window now, then exit");
   cmd->add_option("--now", opts->now,
                   "Take this UTC time as the current time (\"YYYY-MM-DD HH:MM:SS\")");
+  cmd->add_option("--heartbeat-seconds", opts->heartbeat_seconds,
+                  "Without --once: how often the usage_job heartbeat is written and runs "
+                  "requested through CloudStack's generateUsageRecords are looked for")
+      ->check(CLI::Range(1, 3600))
+      ->capture_default_str();
   cmd->callback([&options, &action, opts] {
     action = [&options, opts] {
       auto db = OpenReady(options);
@@ -68,7 +74,9 @@ void RegisterRun(CLI::App& app, const GlobalOptions& options, Action& action) {
       }
       signal(SIGTERM, OnStopSignal);
       signal(SIGINT, OnStopSignal);
-      job::RunScheduled(*db.conn, *clock, g_stop);
+      job::SchedulerOptions scheduler;
+      scheduler.heartbeat_every = std::chrono::seconds(opts->heartbeat_seconds);
+      job::RunScheduled(*db.conn, *clock, g_stop, scheduler);
       return kExitOk;
     };
   });

@@ -5,7 +5,11 @@
 
 #include <thread>
 
+#include <unistd.h>
+
 #include "core/error.h"
+#include "job/cloudstack_jobs.h"
+#include "job/job_log.h"
 #include "job/usage_run.h"
 
 namespace usaged::job {
@@ -23,21 +27,70 @@ Instant NextRunTime(const UsageSettings& s, Instant after) {
 
 namespace {
 
-// Sleeps until the clock reaches `when` or `stop` is set, polling so that a
-// signal is noticed within a fraction of a second.
-void SleepUntil(const Clock& clock, Instant when, const std::atomic<bool>& stop) {
-  while (!stop.load()) {
-    Instant now = clock.Now();
-    if (now >= when) return;
-    auto remaining = when - now;
-    std::this_thread::sleep_for(std::min<Millis>(remaining, Millis(200)));
+// Waits for the next scheduled run, writing the heartbeat meanwhile. Returns
+// the usage_job row of a run requested through CloudStack if one arrives
+// first, so that it starts at once.
+class Waiter {
+ public:
+  Waiter(store::Connection& conn, const Clock& clock, const std::atomic<bool>& stop,
+         const SchedulerOptions& options)
+      : protocol_(conn, HostName(), static_cast<int64_t>(getpid())),
+        clock_(clock),
+        stop_(stop),
+        options_(options) {}
+
+  // A requested run stays pending (returned again) until Finish().
+  std::optional<int64_t> WaitUntil(Instant when) {
+    while (!stop_.load()) {
+      Instant now = clock_.Now();
+      if (now >= next_beat_) {
+        next_beat_ = now + options_.heartbeat_every;
+        if (!pending_) pending_ = Beat(now);
+      }
+      if (pending_) return pending_;
+      if (now >= when) return std::nullopt;
+      auto remaining = std::min(when, next_beat_) - now;
+      std::this_thread::sleep_for(std::min<Millis>(remaining, Millis(200)));
+    }
+    return std::nullopt;
   }
-}
+
+  void Finish(int64_t row, const RunSummary& summary, int64_t exec_ms) {
+    pending_.reset();
+    try {
+      protocol_.FinishRequestedRun(row, summary, exec_ms);
+    } catch (const std::exception& e) {
+      spdlog::error("usage_job: could not finish requested run {}: {}", row, e.what());
+    }
+  }
+
+ private:
+  // A database problem here must not stop the scheduler: the next beat tries
+  // again, and the job reports its own errors.
+  std::optional<int64_t> Beat(Instant now) {
+    try {
+      protocol_.Heartbeat(now);
+      return protocol_.ClaimRequestedRun();
+    } catch (const std::exception& e) {
+      spdlog::warn("usage_job heartbeat failed: {}", e.what());
+      return std::nullopt;
+    }
+  }
+
+  CloudStackJobProtocol protocol_;
+  const Clock& clock_;
+  const std::atomic<bool>& stop_;
+  SchedulerOptions options_;
+  Instant next_beat_{};
+  std::optional<int64_t> pending_;
+};
 
 }  // namespace
 
-void RunScheduled(store::Connection& conn, const Clock& clock, const std::atomic<bool>& stop) {
+void RunScheduled(store::Connection& conn, const Clock& clock, const std::atomic<bool>& stop,
+                  const SchedulerOptions& options) {
   RunControl control{&stop};
+  Waiter waiter(conn, clock, stop, options);
   while (!stop.load()) {
     Instant next;
     try {
@@ -45,17 +98,22 @@ void RunScheduled(store::Connection& conn, const Clock& clock, const std::atomic
       next = NextRunTime(settings, clock.Now());
     } catch (const ConfigError& e) {
       spdlog::error("{}; retrying in one minute", e.what());
-      SleepUntil(clock, clock.Now() + std::chrono::minutes(1), stop);
+      waiter.WaitUntil(clock.Now() + std::chrono::minutes(1));
       continue;
     }
     spdlog::info("next usage job at {}", FormatUtc(next));
-    SleepUntil(clock, next, stop);
+    std::optional<int64_t> requested = waiter.WaitUntil(next);
     if (stop.load()) break;
+    if (requested) spdlog::info("usage job requested through CloudStack (usage_job {})", *requested);
+    Instant started = clock.Now();
+    RunSummary summary;
     try {
-      RunDueWindows(conn, clock, control);
+      summary = RunDueWindows(conn, clock, control);
     } catch (const std::exception& e) {
       spdlog::error("usage job failed: {}", e.what());
+      summary.units_failed = 1;
     }
+    if (requested) waiter.Finish(*requested, summary, (clock.Now() - started).count());
   }
   spdlog::info("scheduler stopped");
 }

@@ -13,10 +13,19 @@ namespace usaged::job {
 // 00:15, or hourly at :15, ...), as the Java server schedules its job.
 Instant NextRunTime(const UsageSettings& settings, Instant after);
 
-// Runs the usage job on schedule until `stop` becomes true. Settings are
+struct SchedulerOptions {
+  // How often the usage_job heartbeat is written and runs requested through
+  // CloudStack (generateUsageRecords) are looked for.
+  Millis heartbeat_every = std::chrono::seconds(60);
+};
+
+// Runs the usage job on schedule until `stop` becomes true, keeping
+// CloudStack's usage_job protocol (job/cloudstack_jobs.h) meanwhile: a run
+// requested through CloudStack starts at once. Settings are
 // re-read before every run, so a changed range or exec time takes effect at
 // the next run. The run in progress finishes its current unit before
 // returning. Errors of one run are logged and the next run is awaited.
-void RunScheduled(store::Connection& conn, const Clock& clock, const std::atomic<bool>& stop);
+void RunScheduled(store::Connection& conn, const Clock& clock, const std::atomic<bool>& stop,
+                  const SchedulerOptions& options = {});
 
 }  // namespace usaged::job
