@@ -23,6 +23,9 @@ struct EventApplier::Page {
 
 EventApplier::EventApplier() : EventApplier(AllEventHandlers()) {}
 
+EventApplier::EventApplier(const HandlerOptions& options)
+    : EventApplier(AllEventHandlers(options)) {}
+
 EventApplier::EventApplier(std::vector<std::unique_ptr<EventHandler>> handlers)
     : handlers_(std::move(handlers)) {
   for (const auto& h : handlers_) {

@@ -9,6 +9,7 @@
 
 #include "core/clock.h"
 #include "ingest/event_handler.h"
+#include "ingest/handlers.h"
 #include "store/connection.h"
 
 namespace usaged::ingest {
@@ -47,6 +48,7 @@ class EventApplier {
  public:
   // Uses every handler usaged has.
   EventApplier();
+  explicit EventApplier(const HandlerOptions& options);
   explicit EventApplier(std::vector<std::unique_ptr<EventHandler>> handlers);
 
   // Applies unprocessed events created before `before`. Events are committed

@@ -2,12 +2,15 @@
 
 namespace usaged::ingest {
 
-std::vector<std::unique_ptr<EventHandler>> AllEventHandlers() {
+std::vector<std::unique_ptr<EventHandler>> AllEventHandlers(const HandlerOptions& options) {
   std::vector<std::unique_ptr<EventHandler>> all;
   all.push_back(NewVmEventHandler());
   all.push_back(NewIpEventHandler());
   all.push_back(NewVolumeEventHandler());
   all.push_back(NewNetworkOfferingEventHandler());
+  all.push_back(NewStorageEventHandler(options.snapshot_virtual_size));
+  all.push_back(NewVmSnapshotEventHandler());
+  all.push_back(NewBackupEventHandler());
   return all;
 }
 

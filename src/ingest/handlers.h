@@ -11,8 +11,18 @@ std::unique_ptr<EventHandler> NewVmEventHandler();
 std::unique_ptr<EventHandler> NewIpEventHandler();
 std::unique_ptr<EventHandler> NewVolumeEventHandler();
 std::unique_ptr<EventHandler> NewNetworkOfferingEventHandler();
+// With `snapshot_virtual_size` (usage.snapshot.virtualsize.select) a snapshot
+// is billed at its virtual size instead of its physical size.
+std::unique_ptr<EventHandler> NewStorageEventHandler(bool snapshot_virtual_size);
+std::unique_ptr<EventHandler> NewVmSnapshotEventHandler();
+std::unique_ptr<EventHandler> NewBackupEventHandler();
+
+// Settings that change how events are applied.
+struct HandlerOptions {
+  bool snapshot_virtual_size = false;  // usage.snapshot.virtualsize.select
+};
 
 // Every handler usaged has.
-std::vector<std::unique_ptr<EventHandler>> AllEventHandlers();
+std::vector<std::unique_ptr<EventHandler>> AllEventHandlers(const HandlerOptions& options = {});
 
 }  // namespace usaged::ingest

@@ -38,9 +38,32 @@ const TableDef kNetworkOfferingTable{
      {"network_offering_id", kInt}, {"is_default", kInt}, {"nic_id", kInt}},
     {"account_id", "vm_instance_id", "nic_id", "network_offering_id"}};
 
+// One row per (VM, volume) snapshot chain size: a VM snapshot created or
+// deleted ends the previous size (`processed` is CloudStack's end column).
+const TableDef kVmSnapshotTable{
+    "usage_vmsnapshot", "created", "processed",
+    {{"volume_id", kInt}, {"zone_id", kInt}, {"account_id", kInt}, {"domain_id", kInt},
+     {"vm_id", kInt}, {"disk_offering_id", kInt}, {"size", kInt}, {"vm_snapshot_id", kInt}},
+    {"account_id", "vm_id", "volume_id"}};
+
+// CloudStack stores the VM id in volume_id too.
+const TableDef kSnapshotOnPrimaryTable{
+    "usage_snapshot_on_primary", "created", "deleted",
+    {{"volume_id", kInt}, {"zone_id", kInt}, {"account_id", kInt}, {"domain_id", kInt},
+     {"vm_id", kInt}, {"name", kText}, {"type", kInt}, {"physicalsize", kInt},
+     {"virtualsize", kInt}, {"vm_snapshot_id", kInt}},
+    {"account_id", "vm_id", "name"}};
+
+const TableDef kBackupTable{
+    "usage_backup", "created", "removed",
+    {{"zone_id", kInt}, {"account_id", kInt}, {"domain_id", kInt}, {"vm_id", kInt},
+     {"backup_offering_id", kInt}, {"size", kInt}, {"protected_size", kInt}},
+    {"account_id", "vm_id"}};
+
 const std::vector<const TableDef*>& AllIntervalTables() {
   static const std::vector<const TableDef*> tables = {
-      &kVmInstanceTable, &kIpAddressTable, &kVolumeTable, &kStorageTable, &kNetworkOfferingTable};
+      &kVmInstanceTable, &kIpAddressTable,  &kVolumeTable,           &kStorageTable,
+      &kNetworkOfferingTable, &kVmSnapshotTable, &kSnapshotOnPrimaryTable, &kBackupTable};
   return tables;
 }
 

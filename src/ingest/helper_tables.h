@@ -10,6 +10,9 @@ extern const TableDef kIpAddressTable;        // usage_ip_address
 extern const TableDef kVolumeTable;           // usage_volume
 extern const TableDef kStorageTable;          // usage_storage
 extern const TableDef kNetworkOfferingTable;  // usage_network_offering
+extern const TableDef kVmSnapshotTable;       // usage_vmsnapshot (end column: processed)
+extern const TableDef kSnapshotOnPrimaryTable;  // usage_snapshot_on_primary
+extern const TableDef kBackupTable;           // usage_backup
 
 // Every helper table of resource lifetimes.
 const std::vector<const TableDef*>& AllIntervalTables();

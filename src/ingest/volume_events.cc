@@ -1,4 +1,5 @@
-// VOLUME.CREATE/RESIZE/DELETE -> usage_volume.
+// VOLUME.CREATE/RESIZE/DELETE -> usage_volume (and the end of an uploaded
+// volume's usage_storage interval).
 #include "ingest/handler_util.h"
 #include "ingest/handlers.h"
 #include "ingest/helper_tables.h"
@@ -16,7 +17,7 @@ class VolumeEventHandler final : public EventHandler {
   void Prefetch(const UsageEvent& e, PrefetchRequest& request) const override {
     if (!e.resource_id) return;
     request.Want(kVolumeTable, "volume_id", *e.resource_id);
-    if (e.type == "VOLUME.CREATE") request.Want(kStorageTable, "entity_id", *e.resource_id);
+    if (e.type != "VOLUME.RESIZE") request.Want(kStorageTable, "entity_id", *e.resource_id);
   }
 
   ApplyOutcome Apply(HelperTables& tables, const UsageEvent& e,
@@ -27,6 +28,17 @@ class VolumeEventHandler final : public EventHandler {
     auto open = t.FindOpen({{"account_id", e.account_id}, {"volume_id", volume}});
 
     if (e.type == "VOLUME.DELETE") {
+      // An uploaded volume deleted before it was ever attached ends its
+      // VOLUME_SECONDARY interval (CloudStack keeps billing it).
+      IntervalTable& storage = tables.Get(kStorageTable);
+      auto uploaded = storage.FindOpen({{"account_id", e.account_id},
+                                        {"entity_id", volume},
+                                        {"storage_type", storage_type::kVolume}});
+      if (open.empty() && !uploaded.empty() &&
+          CheckClosable(uploaded, e.created, "uploaded volume").empty()) {
+        CloseAll(storage, uploaded, e.created);
+        return ApplyOutcome::Applied();
+      }
       std::string why = CheckClosable(open, e.created, "volume interval");
       if (!why.empty()) return ApplyOutcome::Quarantine(why);
       CloseAll(t, open, e.created);

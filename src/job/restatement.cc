@@ -67,9 +67,11 @@ int64_t Restatements::Restate(const Work& work, const UsageSettings& settings,
   store::Transaction tx(conn_);
   // Account ids are numbers from the database; inlined, they keep the
   // statement free of a variable-length parameter list.
+  // Records of a window lie within it; some types (VM snapshots) date their
+  // records with the helper row's own times inside the window.
   int64_t before = conn_.Run(fmt::format(
-      "DELETE FROM ${{usage}}.cloud_usage WHERE account_id IN ({}) AND start_date = ? AND "
-      "end_date = ?", ids), work.window.start, work.window.display_end());
+      "DELETE FROM ${{usage}}.cloud_usage WHERE account_id IN ({}) AND start_date >= ? AND "
+      "end_date <= ?", ids), work.window.start, work.window.display_end());
   parse::ParseScope scope;
   scope.window = work.window;
   scope.shard = work.shard;

@@ -148,7 +148,7 @@ RunSummary RunDueWindows(store::Connection& conn, const Clock& clock,
   // Apply every event the planned windows can see (created before their end).
   const auto ingest_start = std::chrono::steady_clock::now();
   if (auto planned_until = ledger.PlannedUntil()) {
-    ingest::EventApplier applier;
+    ingest::EventApplier applier(ingest::HandlerOptions{settings.snapshot_virtual_size});
     // Pages already committed stay applied; a retry continues with the rest.
     auto stats = store::RetryTransient("applying events", [&] {
       return applier.ApplyPending(conn, *planned_until, late, clock);

@@ -22,6 +22,24 @@ struct HelperQuery {
   std::string_view extra_where;   // e.g. "AND usage_type IN (1, 2)", or ""
 };
 
+// The query of a helper table for one window and shard, in two branches (open
+// rows, and rows closed inside or after the window) so that each can use the
+// index on the end column. Parameters: window.next, shard_count, shard,
+// window.start, window.next, shard_count, shard. Result columns: account_id,
+// q.columns, start, end.
+inline std::string WindowQuerySql(const HelperQuery& q) {
+  return fmt::format("SELECT account_id, {0}, {1}, {2} FROM ${{usage}}.{3} WHERE {2} IS NULL "
+                     "AND {1} < ? AND (account_id % ?) = ? {4} UNION ALL "
+                     "SELECT account_id, {0}, {1}, {2} FROM ${{usage}}.{3} WHERE {2} >= ? "
+                     "AND {1} < ? AND (account_id % ?) = ? {4}",
+                     q.columns, q.start_column, q.end_column, q.table, q.extra_where);
+}
+
+// Number of columns in HelperQuery::columns.
+inline int ColumnCount(std::string_view columns) {
+  return 1 + static_cast<int>(std::count(columns.begin(), columns.end(), ','));
+}
+
 // The shape every time-based parser shares: ONE query for the scope's window
 // and shard returns every helper row overlapping the window (for all the
 // shard's accounts at once), rows are grouped in memory by the family's key,
@@ -31,17 +49,11 @@ class IntervalParser : public UsageParser {
  public:
   using Group = typename IntervalGroups<Info>::Group;
 
-  // Two branches, open rows and rows closed inside or after the window, so
-  // that each can use the index on the end column: the cost of a window then
+  // One query per window and shard (see WindowQuerySql): the cost of a window
   // does not grow with the closed history behind it.
   explicit IntervalParser(const HelperQuery& q)
-      : sql_(fmt::format("SELECT account_id, {0}, {1}, {2} FROM ${{usage}}.{3} WHERE {2} IS NULL "
-                         "AND {1} < ? AND (account_id % ?) = ? {4} UNION ALL "
-                         "SELECT account_id, {0}, {1}, {2} FROM ${{usage}}.{3} WHERE {2} >= ? "
-                         "AND {1} < ? AND (account_id % ?) = ? {4}",
-                         q.columns, q.start_column, q.end_column, q.table, q.extra_where)),
-        column_count_(1 + static_cast<int>(std::count(q.columns.begin(), q.columns.end(), ',')) +
-                      1) {}
+      : sql_(WindowQuerySql(q)),
+        column_count_(ColumnCount(q.columns) + 1) {}
 
   void Parse(store::Connection& conn, const ParseScope& scope,
              std::vector<UsageRecord>& out) const final {

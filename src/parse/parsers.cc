@@ -9,8 +9,12 @@ const std::vector<std::unique_ptr<UsageParser>>& AllParsers() {
     auto* list = new std::vector<std::unique_ptr<UsageParser>>();
     list->push_back(NewVmParser());
     list->push_back(NewVolumeParser());
+    list->push_back(NewStorageParser());
     list->push_back(NewNetworkOfferingParser());
     list->push_back(NewIpAddressParser());
+    list->push_back(NewVmSnapshotParser());
+    list->push_back(NewVmSnapshotOnPrimaryParser());
+    list->push_back(NewBackupParser());
     return list;
   }();
   return *parsers;

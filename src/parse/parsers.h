@@ -15,5 +15,9 @@ std::unique_ptr<UsageParser> NewVmParser();
 std::unique_ptr<UsageParser> NewIpAddressParser();
 std::unique_ptr<UsageParser> NewVolumeParser();
 std::unique_ptr<UsageParser> NewNetworkOfferingParser();
+std::unique_ptr<UsageParser> NewStorageParser();
+std::unique_ptr<UsageParser> NewVmSnapshotParser();
+std::unique_ptr<UsageParser> NewVmSnapshotOnPrimaryParser();
+std::unique_ptr<UsageParser> NewBackupParser();
 
 }  // namespace usaged::parse

@@ -27,6 +27,20 @@ std::string GroupingFields(const UsageRecord& r) {
                          Opt(r.size));
     case t::kIpAddress:
       return fmt::format("ip={}", Opt(r.usage_id));
+    case t::kTemplate:
+    case t::kIso:
+    case t::kSnapshot:
+    case t::kVolumeSecondary:
+      return fmt::format("zone={}/id={}", r.zone_id, Opt(r.usage_id));
+    case t::kVmSnapshot:
+      // The volume is only named in the description.
+      return fmt::format("vm={}/snap={}/{}", Opt(r.vm_instance_id), Opt(r.usage_id),
+                         r.description);
+    case t::kVmSnapshotOnPrimary:
+      return fmt::format("vm={}/name={}", Opt(r.vm_instance_id), Opt(r.vm_name));
+    case t::kBackup:
+      return fmt::format("zone={}/vm={}/bo={}/size={}/psize={}", r.zone_id, Opt(r.vm_instance_id),
+                         Opt(r.offering_id), Opt(r.size), Opt(r.virtual_size));
     default:
       return fmt::format("zone={}/usage={}/vm={}/offering={}/template={}/size={}/net={}/type={}",
                          r.zone_id, Opt(r.usage_id), Opt(r.vm_instance_id), Opt(r.offering_id),
