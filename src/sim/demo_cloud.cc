@@ -1,6 +1,7 @@
 #include "sim/demo_cloud.h"
 
 #include "sim/cloud_writer.h"
+#include "sim/demo_storage.h"
 
 namespace usaged::sim {
 namespace {
@@ -122,6 +123,7 @@ void WriteDemoCloud(store::Connection& conn, Instant start) {
   scale.created = d1.at(6);
   scale.details = {{"cpuNumber", "4"}, {"cpuSpeed", "2000"}, {"memory", "8192"}};
   cloud.AddEvent(scale);
+  WriteDemoStorage(cloud, {alice, bob, carol}, start);
   tx.Commit();
 }
 
