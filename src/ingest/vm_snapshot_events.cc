@@ -67,8 +67,8 @@ class VmSnapshotEventHandler final : public EventHandler {
         {{"account_id", e.account_id}, {"vm_id", *e.resource_id}, {"volume_id", *e.template_id}});
     const bool is_delete = e.type == "VMSNAPSHOT.DELETE";
     if (is_delete && open.empty()) {
-      return ApplyOutcome::Quarantine(fmt::format("no snapshot chain of VM {} volume {} to delete from",
-                                                  *e.resource_id, *e.template_id));
+      return ApplyOutcome::Quarantine(fmt::format(
+          "no snapshot chain of VM {} volume {} to delete from", *e.resource_id, *e.template_id));
     }
     if (!open.empty() && open.back()->start >= e.created) {
       return ApplyOutcome::Quarantine(

@@ -67,7 +67,8 @@ class StorageParser final : public IntervalParser<StorageInfo> {
       case storage_type::kSnapshot: prefix = "Snapshot "; break;
       default: break;
     }
-    r.description = fmt::format("{}Id:{} Size:{}", prefix, s.entity_id, JavaHumanReadableSize(s.size));
+    r.description =
+        fmt::format("{}Id:{} Size:{}", prefix, s.entity_id, JavaHumanReadableSize(s.size));
     if (s.storage_type != storage_type::kSnapshot) {
       r.description += " VirtualSize: " + JavaHumanReadableSize(*r.virtual_size);
     }

@@ -1,0 +1,116 @@
+// Helper rows and refusals of the storage, VM snapshot and backup handlers.
+#include <fmt/format.h>
+#include <gtest/gtest.h>
+
+#include <algorithm>
+
+#include "ingest/quarantine.h"
+#include "support/scenario.h"
+
+namespace usaged::testing {
+namespace {
+
+constexpr int64_t kGiB = 1024LL * 1024 * 1024;
+
+class StorageEventsTest : public ::testing::TestWithParam<std::string> {
+ protected:
+  StorageEventsTest() : s(GetParam()) {}
+
+  sim::EventSpec Spec(const std::string& type, const std::string& when, int64_t resource) {
+    sim::EventSpec e;
+    e.type = type;
+    e.account_id = s.account();
+    e.created = ParseUtc(when);
+    e.resource_id = resource;
+    e.resource_name = "r" + std::to_string(resource);
+    return e;
+  }
+
+  std::vector<std::string> Reasons() {
+    std::vector<std::string> out;
+    for (const auto& q : ingest::ListQuarantine(s.conn())) {
+      out.push_back(q.event_type + ": " + q.reason);
+    }
+    std::sort(out.begin(), out.end());
+    return out;
+  }
+
+  Scenario s;
+};
+
+TEST_P(StorageEventsTest, VmSnapshotRowsFollowTheChainSize) {
+  auto create = Spec("VMSNAPSHOT.CREATE", "2026-01-13 06:00:00", 7);
+  create.template_id = 70;
+  create.offering_id = 3;
+  create.size = kGiB;
+  create.details = {{"vmSnapshotId", "900"}};
+  s.Event(create);
+  auto remove = create;
+  remove.type = "VMSNAPSHOT.DELETE";
+  remove.created = ParseUtc("2026-01-13 18:00:00");
+  remove.size = kGiB / 2;
+  s.Event(remove);
+  RunAt(s.conn(), "2026-01-14 00:10:00");
+  auto& q = s.conn().Prepare(
+      "SELECT volume_id, vm_id, disk_offering_id, size, vm_snapshot_id, created, processed "
+      "FROM ${usage}.usage_vmsnapshot ORDER BY created");
+  std::vector<std::string> rows;
+  while (q.Next()) {
+    rows.push_back(fmt::format("{} {} {} {} {} {} {}", q.Int(0), q.Int(1), q.Int(2), q.Int(3),
+                               q.Int(4), FormatUtc(q.Time(5)),
+                               q.OptTime(6) ? FormatUtc(*q.OptTime(6)) : "open"));
+  }
+  q.Reset();
+  EXPECT_EQ(rows, (std::vector<std::string>{
+                      "70 7 3 1073741824 900 2026-01-13 06:00:00 2026-01-13 18:00:00",
+                      "70 7 3 536870912 900 2026-01-13 18:00:00 open"}));
+}
+
+TEST_P(StorageEventsTest, BackupMetricEndsTheOldSizeAndStartsTheNew) {
+  auto assign = Spec("BACKUP.OFFERING.ASSIGN", "2026-01-13 00:00:00", 7);
+  assign.offering_id = 5;
+  s.Event(assign);
+  auto metric = assign;
+  metric.type = "BACKUP.USAGE.METRIC";
+  metric.created = ParseUtc("2026-01-13 10:00:00");
+  metric.size = kGiB;
+  metric.virtual_size = 4 * kGiB;
+  s.Event(metric);
+  RunAt(s.conn(), "2026-01-14 00:10:00");
+  EXPECT_EQ(QueryCount(s.conn(), "SELECT count(*) FROM ${usage}.usage_backup WHERE removed = "
+                                 "'2026-01-13 10:00:00' AND size = 0"),
+            1);
+  EXPECT_EQ(QueryCount(s.conn(), "SELECT count(*) FROM ${usage}.usage_backup WHERE removed IS "
+                                 "NULL AND size = 1073741824 AND protected_size = 4294967296 AND "
+                                 "backup_offering_id = 5"),
+            1);
+}
+
+TEST_P(StorageEventsTest, UnmatchedEventsAreQuarantinedWithTheirReason) {
+  s.Event(Spec("TEMPLATE.DELETE", "2026-01-13 01:00:00", 301));
+  auto no_size = Spec("SNAPSHOT.CREATE", "2026-01-13 02:00:00", 501);
+  s.Event(no_size);
+  auto off = Spec("VMSNAPSHOT.OFF_PRIMARY", "2026-01-13 03:00:00", 7);
+  s.Event(off);
+  auto metric = Spec("BACKUP.USAGE.METRIC", "2026-01-13 04:00:00", 8);
+  metric.offering_id = 5;
+  s.Event(metric);
+  auto bad_id = Spec("VMSNAPSHOT.CREATE", "2026-01-13 05:00:00", 7);
+  bad_id.template_id = 70;
+  bad_id.details = {{"vmSnapshotId", "abc"}};
+  s.Event(bad_id);
+  auto summary = RunAt(s.conn(), "2026-01-14 00:10:00");
+  EXPECT_TRUE(summary.ok());
+  EXPECT_EQ(Reasons(), (std::vector<std::string>{
+                           "BACKUP.USAGE.METRIC: VM 8 has no open assignment to backup offering 5",
+                           "SNAPSHOT.CREATE: SNAPSHOT.CREATE without size",
+                           "TEMPLATE.DELETE: no open storage interval to close",
+                           "VMSNAPSHOT.CREATE: detail vmSnapshotId 'abc' is not a number",
+                           "VMSNAPSHOT.OFF_PRIMARY: no open VM snapshot on primary to close"}));
+  EXPECT_EQ(QueryCount(s.conn(), "SELECT count(*) FROM ${usage}.cloud_usage"), 0);
+}
+
+INSTANTIATE_TEST_SUITE_P(Engines, StorageEventsTest, ::testing::ValuesIn(TestEngines()));
+
+}  // namespace
+}  // namespace usaged::testing
