@@ -55,8 +55,8 @@ class StorageEventHandler final : public EventHandler {
   static ApplyOutcome CreateImage(IntervalTable& t, const UsageEvent& e,
                                   const store::AccountRef& account, bool is_template) {
     if (!e.size || (is_template && *e.size < 1)) {
-      return ApplyOutcome::Quarantine(
-          fmt::format("{} without a usable size ({})", e.type, e.size ? *e.size : 0));
+      return ApplyOutcome::Quarantine(fmt::format(
+          "{} without a usable size ({})", e.type, e.size ? std::to_string(*e.size) : "none"));
     }
     if (e.zone_id == kAllZones) return ApplyOutcome::Quarantine("no zone for the image");
     const int64_t kind = is_template ? storage_type::kTemplate : storage_type::kIso;
