@@ -1,6 +1,7 @@
 // Parse benchmark: the time to parse one hourly window must not grow with the
 // helper tables' history. Two stores hold the same live resources (VMs with a
-// volume, a network offering and an IP); one has a day of history behind
+// volume, a network offering, an IP, a volume snapshot, a VM snapshot and a
+// backup); one has a day of history behind
 // them, the other a year (a daily stop/start per VM and a closed interval per
 // day in every helper table). Prints JSON with both times and their ratio.
 //
@@ -31,6 +32,22 @@ std::unique_ptr<store::Connection> FreshStore(const std::string& url) {
   auto conn = store::OpenStore(url)->Connect(/*create=*/true);
   store::Migrator(*conn).Up(SystemClock().Now());
   return conn;
+}
+
+// A VM's storage helper rows: a snapshot of its volume, its VM snapshot
+// chain and its backup, [from, to) (to = nullopt: live).
+void WriteStorageRows(store::Connection& conn, int vm, int64_t account, Instant from,
+                      std::optional<Instant> to) {
+  conn.Run("INSERT INTO ${usage}.usage_storage (entity_id, zone_id, account_id, domain_id, "
+           "storage_type, size, created, deleted) VALUES (?, 1, ?, 1, 3, 1024, ?, ?)",
+           vm, account, from, to);
+  conn.Run("INSERT INTO ${usage}.usage_vmsnapshot (volume_id, zone_id, account_id, domain_id, "
+           "vm_id, size, created, processed, vm_snapshot_id) VALUES (?, 1, ?, 1, ?, 1024, ?, ?, 1)",
+           vm, account, vm, from, to);
+  conn.Run("INSERT INTO ${usage}.usage_backup (zone_id, account_id, domain_id, vm_id, "
+           "backup_offering_id, size, protected_size, created, removed) "
+           "VALUES (1, ?, 1, ?, 5, 1024, 4096, ?, ?)",
+           account, vm, from, to);
 }
 
 // Writes helper rows directly: parsing only reads the helper tables.
@@ -64,6 +81,7 @@ void WriteHistory(store::Connection& conn, int vms, int history_days) {
                "public_ip_address, is_source_nat, is_system, assigned, released) "
                "VALUES (?, ?, 1, 1, '10.0.0.1', 0, 0, ?, ?)",
                vm, account, from, to);
+      WriteStorageRows(conn, vm, account, from, to);
     }
     for (int type : {1, 2}) {
       conn.Run("INSERT INTO ${usage}.usage_vm_instance (usage_type, zone_id, account_id, "
@@ -82,13 +100,15 @@ void WriteHistory(store::Connection& conn, int vms, int history_days) {
              "public_ip_address, is_source_nat, is_system, assigned) "
              "VALUES (?, ?, 1, 1, '10.0.0.1', 0, 0, ?)",
              vm, account, live_since);
+    WriteStorageRows(conn, vm, account, live_since, std::nullopt);
   }
   tx.Commit();
   // Fresh statistics, as a long-running server would have.
   conn.Exec(conn.engine() == store::Engine::kSqlite ? "ANALYZE" : "SELECT 1");
   if (conn.engine() == store::Engine::kMariaDb) {
     for (const char* t : {"usage_vm_instance", "usage_volume", "usage_network_offering",
-                          "usage_ip_address"}) {
+                          "usage_ip_address", "usage_storage", "usage_vmsnapshot",
+                          "usage_backup"}) {
       conn.Exec(fmt::format("ANALYZE TABLE ${{usage}}.{}", t));
     }
   }
@@ -126,10 +146,10 @@ nlohmann::ordered_json Measure(const std::string& engine, const std::string& url
   t_short = std::min(t_short, t_short2);
   nlohmann::ordered_json out;
   out["engine"] = engine;
-  out["live_resources"] = vms * 4;
+  out["live_resources"] = vms * 7;
   out["records_per_window"] = records_long;
-  out["helper_rows_1_day"] = vms * 5 * 2;
-  out["helper_rows_365_days"] = vms * 5 * 366;
+  out["helper_rows_1_day"] = vms * 8 * 2;
+  out["helper_rows_365_days"] = vms * 8 * 366;
   out["parse_seconds_1_day"] = t_short;
   out["parse_seconds_365_days"] = t_long;
   out["ratio_365_vs_1"] = t_long / t_short;
@@ -145,7 +165,8 @@ int main(int argc, char** argv) {
   CLI::App app{"usaged parse-history benchmark"};
   int vms = 2000, repeat = 7;
   std::string mariadb_url;
-  app.add_option("--vms", vms, "Live VMs (each with a volume, a network offering and an IP)")
+  app.add_option("--vms", vms,
+                 "Live VMs (each with a volume, a network offering, an IP and storage)")
       ->capture_default_str();
   app.add_option("--repeat", repeat, "Parses per measurement (median)")->capture_default_str();
   app.add_option("--mariadb-url", mariadb_url, "mariadb://USER@HOST:PORT of a scratch server");
