@@ -186,13 +186,18 @@ int main(int argc, char** argv) {
     auto url = [&](const char* name) {
       return mariadb_url + sep + fmt::format("cloud=bench_{0}_c&usage=bench_{0}_u", name);
     };
+    // Scratch databases go before (a run that was killed leaves them) and after.
+    auto drop_scratch = [&] {
+      for (const char* name : {"short", "long"}) {
+        auto p = store::ParseMariaDbUrl(url(name));
+        auto admin = store::OpenMariaDbStore(p)->Connect(true);
+        admin->Exec("DROP DATABASE IF EXISTS `" + p.cloud_db + "`");
+        admin->Exec("DROP DATABASE IF EXISTS `" + p.usage_db + "`");
+      }
+    };
+    drop_scratch();
     report["results"].push_back(bench::Measure("mariadb", url("short"), url("long"), vms, repeat));
-    for (const char* name : {"short", "long"}) {
-      auto p = store::ParseMariaDbUrl(url(name));
-      auto admin = store::OpenMariaDbStore(p)->Connect(true);
-      admin->Exec("DROP DATABASE `" + p.cloud_db + "`");
-      admin->Exec("DROP DATABASE `" + p.usage_db + "`");
-    }
+    drop_scratch();
   }
   std::cout << report.dump(2) << "\n";
   return 0;
