@@ -106,6 +106,7 @@ int Main(int argc, char** argv) {
   RegisterJobs(app, options, action);
   RegisterDemo(app, options, action);
   RegisterMigrate(app, options, action);
+  RegisterRepair(app, options, action);
 
   try {
     app.parse(argc, argv);

@@ -51,6 +51,7 @@ void RegisterRecords(CLI::App& app, const GlobalOptions& options, Action& action
 void RegisterJobs(CLI::App& app, const GlobalOptions& options, Action& action);
 void RegisterDemo(CLI::App& app, const GlobalOptions& options, Action& action);
 void RegisterMigrate(CLI::App& app, const GlobalOptions& options, Action& action);
+void RegisterRepair(CLI::App& app, const GlobalOptions& options, Action& action);
 
 int Main(int argc, char** argv);
 

@@ -35,27 +35,6 @@ EventApplier::EventApplier(std::vector<std::unique_ptr<EventHandler>> handlers)
 
 namespace {
 
-constexpr std::string_view kEventColumns =
-    "id, type, account_id, created, zone_id, resource_id, resource_name, offering_id, "
-    "template_id, size, resource_type, virtual_size";
-
-UsageEvent ReadEvent(store::Statement& q) {
-  UsageEvent e;
-  e.id = q.Int(0);
-  e.type = q.Text(1);
-  e.account_id = q.Int(2);
-  e.created = q.Time(3);
-  e.zone_id = q.Int(4);
-  e.resource_id = q.OptInt(5);
-  e.resource_name = q.OptText(6);
-  e.offering_id = q.OptInt(7);
-  e.template_id = q.OptInt(8);
-  e.size = q.OptInt(9);
-  e.resource_type = q.OptText(10);
-  e.virtual_size = q.OptInt(11);
-  return e;
-}
-
 bool SameResourceAndSecond(const UsageEvent& a, const UsageEvent& b) {
   return a.created == b.created && a.account_id == b.account_id && a.resource_id &&
          a.resource_id == b.resource_id;
@@ -92,10 +71,10 @@ void EventApplier::LoadDetails(store::Connection& conn, Page& page) {
   Instant lo = page.events.front().created, hi = page.events.back().created;
   std::string seen_sql = fmt::format(
       "SELECT {} FROM ${{usage}}.usage_event WHERE processed = 1 AND created >= ? AND created <= ?",
-      kEventColumns);
+      kUsageEventColumns);
   auto& s = conn.Prepare(seen_sql).Bind(lo, hi);
   std::vector<UsageEvent> processed;
-  while (s.Next()) processed.push_back(ReadEvent(s));
+  while (s.Next()) processed.push_back(ReadUsageEvent(s));
   s.Reset();
   if (processed.empty()) return;
   std::string detail_sql = fmt::format(
@@ -278,11 +257,11 @@ ApplyStats EventApplier::ApplyPending(store::Connection& conn, Instant before,
   std::string sql = fmt::format(
       "SELECT {} FROM ${{usage}}.usage_event WHERE processed = 0 AND created < ? "
       "ORDER BY created, id LIMIT ?",
-      kEventColumns);
+      kUsageEventColumns);
   while (true) {
     Page page;
     auto& q = conn.Prepare(sql).Bind(before, page_size);
-    while (q.Next()) page.events.push_back(ReadEvent(q));
+    while (q.Next()) page.events.push_back(ReadUsageEvent(q));
     q.Reset();
     if (page.events.empty()) break;
     LoadDetails(conn, page);

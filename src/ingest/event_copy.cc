@@ -39,12 +39,14 @@ int64_t CopyNewEvents(store::Connection& conn, int64_t recheck_ids) {
       "resource_id, resource_name, offering_id, template_id, size, resource_type, virtual_size, "
       "processed) SELECT id, type, account_id, created, zone_id, resource_id, resource_name, "
       "offering_id, template_id, size, resource_type, virtual_size, 0 "
-      "FROM ${cloud}.usage_event WHERE id > ?",
+      "FROM ${cloud}.usage_event WHERE id > ? AND id NOT IN "
+      "(SELECT id FROM ${usage}.usage_event_removed)",
       from);
   conn.Run(
       "${insert_ignore} INTO ${usage}.usage_event_details (id, usage_event_id, name, value) "
       "SELECT id, usage_event_id, name, value FROM ${cloud}.usage_event_details "
-      "WHERE usage_event_id > ?",
+      "WHERE usage_event_id > ? AND usage_event_id NOT IN "
+      "(SELECT id FROM ${usage}.usage_event_removed)",
       from);
   tx.Commit();
   return copied;

@@ -14,7 +14,8 @@ int64_t SyncAccounts(store::Connection& conn);
 // hold yet. Idempotent by event id: running it twice copies nothing new.
 // Unlike the Java server's id watermark, it re-examines the last
 // `recheck_ids` ids below the watermark, so an event whose transaction
-// committed after a higher id was copied is still picked up. Returns the
+// committed after a higher id was copied is still picked up. Events `usaged
+// repair` moved to usage_event_removed are not copied again. Returns the
 // number of events copied.
 int64_t CopyNewEvents(store::Connection& conn, int64_t recheck_ids = 10000);
 

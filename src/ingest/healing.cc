@@ -51,6 +51,16 @@ std::map<std::vector<std::string>, std::vector<Row>> LoadRecentRows(store::Conne
   return groups;
 }
 
+// An action about `row`, carrying the row as it was before the action.
+HealingAction ActionOn(const Row& row, std::string kind, const std::string& table,
+                       std::optional<int64_t> related, std::string detail) {
+  HealingAction a{std::move(kind), table, row.id, related, std::move(detail)};
+  a.resource = row.key;
+  a.row_start = row.start;
+  a.row_end = row.end;
+  return a;
+}
+
 bool EndsLater(const Row& a, const Row& b) {
   if (!a.end) return true;
   return b.end && *a.end > *b.end;
@@ -78,14 +88,16 @@ void HealOverlaps(const TableDef& def, std::vector<Row>& rows, std::optional<Ins
       std::string was = fmt::format("row {} [{} - {}] repeats row {} [{} - {}]", loser.id,
                                     FormatUtc(loser.start), Text(loser.end), keeper.id,
                                     FormatUtc(keeper.start), Text(keeper.end));
+      HealingAction action = ActionOn(loser, "duplicate_row", def.table, keeper.id, was);
       if (floor && *floor > loser.start) {
         EndAt(loser, loser.start, floor);
-        out.push_back({"duplicate_row", def.table, loser.id, keeper.id,
-                       was + "; ended at " + FormatUtc(*loser.end)});
+        action.detail += "; ended at " + FormatUtc(*loser.end);
       } else {
         loser.removed = true;
-        out.push_back({"duplicate_row", def.table, loser.id, keeper.id, was + "; removed"});
+        action.removed = true;
+        action.detail += "; removed";
       }
+      out.push_back(std::move(action));
       prev = &keeper;
       continue;
     }
@@ -93,9 +105,10 @@ void HealOverlaps(const TableDef& def, std::vector<Row>& rows, std::optional<Ins
       std::string was = fmt::format("row {} [{} - {}] overlaps row {} from {}", prev->id,
                                     FormatUtc(prev->start), Text(prev->end), cur.id,
                                     FormatUtc(cur.start));
+      HealingAction action = ActionOn(*prev, "overlap", def.table, cur.id, was);
       EndAt(*prev, cur.start, floor);
-      out.push_back({"overlap", def.table, prev->id, cur.id,
-                     was + "; ended at " + FormatUtc(*prev->end)});
+      action.detail += "; ended at " + FormatUtc(*prev->end);
+      out.push_back(std::move(action));
     }
     prev = &cur;
   }
@@ -115,21 +128,32 @@ void HealRunningAfterDestroy(std::map<std::vector<std::string>, std::vector<Row>
     if (!last_alloc || !last_alloc->end) continue;
     for (Row& r : running) {
       if (r.removed || r.end || r.start > *last_alloc->end) continue;
+      HealingAction action = ActionOn(r, "running_after_destroy", kVmInstanceTable.table,
+                                      last_alloc->id, "");
       EndAt(r, *last_alloc->end, floor);
-      out.push_back({"running_after_destroy", kVmInstanceTable.table, r.id, last_alloc->id,
-                     fmt::format("VM {} counted running since {} although its allocation (row "
+      action.detail = fmt::format("VM {} counted running since {} although its allocation (row "
                                  "{}) ended at {}; ended at {}",
                                  key[1], FormatUtc(r.start), last_alloc->id,
-                                 FormatUtc(*last_alloc->end), FormatUtc(*r.end))});
+                                 FormatUtc(*last_alloc->end), FormatUtc(*r.end));
+      out.push_back(std::move(action));
     }
   }
 }
 
 void WriteChanges(store::Connection& conn, const TableDef& def,
-                  const std::map<std::vector<std::string>, std::vector<Row>>& groups) {
+                  const std::map<std::vector<std::string>, std::vector<Row>>& groups,
+                  const std::vector<HealingAction>& actions, const HealingOptions& options) {
   for (const auto& [key, rows] : groups) {
     for (const Row& r : rows) {
       if (r.removed) {
+        if (options.before_delete) {
+          for (const auto& a : actions) {
+            if (a.row_id == r.id && a.table == def.table) {
+              options.before_delete(def, a);
+              break;
+            }
+          }
+        }
         conn.Run(fmt::format("DELETE FROM ${{usage}}.{} WHERE id = ?", def.table), r.id);
       } else if (r.changed) {
         conn.Run(fmt::format("UPDATE ${{usage}}.{} SET {} = ? WHERE id = ?", def.table,
@@ -158,15 +182,26 @@ void RecordHealing(store::Connection& conn, const std::vector<HealingAction>& ac
 
 std::vector<HealingAction> HealHelperTables(store::Connection& conn, std::optional<Instant> from,
                                             Instant now) {
+  HealingOptions options;
+  options.from = from;
+  return HealHelperTables(conn, options, now);
+}
+
+std::vector<HealingAction> HealHelperTables(store::Connection& conn,
+                                            const HealingOptions& options, Instant now) {
   std::vector<HealingAction> actions;
   store::Transaction tx(conn);
   for (const TableDef* def : AllIntervalTables()) {
-    auto groups = LoadRecentRows(conn, *def, from);
+    auto groups = LoadRecentRows(conn, *def, options.from);
     size_t before = actions.size();
-    for (auto& [key, rows] : groups) HealOverlaps(*def, rows, from, actions);
-    if (def == &kVmInstanceTable) HealRunningAfterDestroy(groups, from, actions);
-    if (actions.size() != before) WriteChanges(conn, *def, groups);
+    for (auto& [key, rows] : groups) HealOverlaps(*def, rows, options.from, actions);
+    if (def == &kVmInstanceTable) HealRunningAfterDestroy(groups, options.from, actions);
+    if (actions.size() != before && !options.dry_run) {
+      WriteChanges(conn, *def, groups,
+                   std::vector<HealingAction>(actions.begin() + before, actions.end()), options);
+    }
   }
+  if (options.dry_run) return actions;  // the transaction rolls back: it wrote nothing
   RecordHealing(conn, actions, now);
   tx.Commit();
   return actions;

@@ -1,11 +1,13 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "core/time.h"
+#include "ingest/interval_table.h"
 #include "store/connection.h"
 
 namespace usaged::ingest {
@@ -17,6 +19,24 @@ struct HealingAction {
   int64_t row_id = 0;
   std::optional<int64_t> related_id;
   std::string detail;
+  // The healed row as it was: its resource key (the table's resource_key
+  // values) and interval, for reports.
+  std::vector<std::string> resource{};
+  Instant row_start{};
+  std::optional<Instant> row_end{};
+  bool removed = false;  // the row was deleted (else its end was changed)
+};
+
+// How HealHelperTables runs.
+struct HealingOptions {
+  // Only rows that can still affect windows from here on are examined, and
+  // none is ended before it; nullopt: every row, with no floor.
+  std::optional<Instant> from;
+  // Work out the actions but change and record nothing.
+  bool dry_run = false;
+  // Called inside the transaction before a row is deleted (e.g. to copy it to
+  // an audit table). Unset: rows are deleted without a copy.
+  std::function<void(const TableDef& table, const HealingAction& action)> before_delete;
 };
 
 // The healing step, between applying events and parsing: repairs helper rows
@@ -34,6 +54,8 @@ struct HealingAction {
 // transaction; every action is logged and written to usaged_healing.
 std::vector<HealingAction> HealHelperTables(store::Connection& conn, std::optional<Instant> from,
                                             Instant now);
+std::vector<HealingAction> HealHelperTables(store::Connection& conn,
+                                            const HealingOptions& options, Instant now);
 
 // Writes actions to usaged_healing and the healing log, inside the caller's
 // transaction.

@@ -22,4 +22,21 @@ std::string UsageEvent::Describe() const {
                      Opt(resource_id), FormatUtc(created));
 }
 
+UsageEvent ReadUsageEvent(store::Statement& q) {
+  UsageEvent e;
+  e.id = q.Int(0);
+  e.type = q.Text(1);
+  e.account_id = q.Int(2);
+  e.created = q.Time(3);
+  e.zone_id = q.Int(4);
+  e.resource_id = q.OptInt(5);
+  e.resource_name = q.OptText(6);
+  e.offering_id = q.OptInt(7);
+  e.template_id = q.OptInt(8);
+  e.size = q.OptInt(9);
+  e.resource_type = q.OptText(10);
+  e.virtual_size = q.OptInt(11);
+  return e;
+}
+
 }  // namespace usaged::ingest

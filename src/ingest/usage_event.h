@@ -6,6 +6,7 @@
 #include <string>
 
 #include "core/time.h"
+#include "store/connection.h"
 
 namespace usaged::ingest {
 
@@ -34,5 +35,14 @@ struct UsageEvent {
   // "#12 VM.START (account 3, resource 44, 2026-01-13 00:00:37)", for logs.
   std::string Describe() const;
 };
+
+// The columns ReadUsageEvent reads, in its order, for SELECT lists.
+inline constexpr std::string_view kUsageEventColumns =
+    "id, type, account_id, created, zone_id, resource_id, resource_name, offering_id, "
+    "template_id, size, resource_type, virtual_size";
+
+// The event in the current row of a query selecting kUsageEventColumns first
+// (details are not read).
+UsageEvent ReadUsageEvent(store::Statement& q);
 
 }  // namespace usaged::ingest

@@ -74,12 +74,25 @@ void WindowLedger::RecordFailure(const Unit& unit, const std::string& error, Ins
 }
 
 std::optional<Instant> FindOrigin(store::Connection& conn, const WindowCalendar& calendar) {
+  std::optional<Instant> origin;
+  // A job row whose start is after its end billed nothing (the Java server
+  // writes such rows when it finds nothing to do).
   auto legacy_end = conn.QueryInt(
-      "SELECT max(end_millis) FROM ${usage}.usage_job WHERE success = 1 AND end_millis > 0");
-  if (legacy_end) {
-    Instant origin = FromEpochMillis(*legacy_end + 1);
-    spdlog::info("continuing after the last successful usage job, which ended at {}",
-                 FormatUtcMillis(FromEpochMillis(*legacy_end)));
+      "SELECT max(end_millis) FROM ${usage}.usage_job WHERE success = 1 AND end_millis > 0 "
+      "AND start_millis <= end_millis");
+  if (legacy_end) origin = FromEpochMillis(*legacy_end + 1);
+  // Records are the billing itself: a job that committed records but never
+  // recorded its success still billed them.
+  auto& last = conn.Prepare("SELECT max(end_date) FROM ${usage}.cloud_usage").Bind();
+  std::optional<Instant> records_end;
+  if (last.Next()) records_end = last.OptTime(0);
+  last.Reset();
+  if (records_end && (!origin || *records_end + std::chrono::seconds(1) > *origin)) {
+    origin = *records_end + std::chrono::seconds(1);
+  }
+  if (origin) {
+    spdlog::info("continuing at {}, where the billing already in the database ends",
+                 FormatUtc(*origin));
     return origin;
   }
   auto& oldest = conn.Prepare("SELECT min(created) FROM ${usage}.usage_event").Bind();

@@ -55,9 +55,10 @@ class WindowLedger {
 };
 
 // Where the very first window starts when nothing is planned yet: right after
-// the Java server's last successful job if the database has one (so history it
-// billed is not billed again), else the boundary at or before the oldest
-// event. nullopt when there is nothing to bill.
+// the billing already in the database - the later of the Java server's last
+// successful job (rows with start after end ignored) and the last record in
+// cloud_usage - so history is not billed again; else the boundary at or
+// before the oldest event. nullopt when there is nothing to bill.
 std::optional<Instant> FindOrigin(store::Connection& conn, const WindowCalendar& calendar);
 
 }  // namespace usaged::job

@@ -1,0 +1,9 @@
+DROP TABLE IF EXISTS ${usage}.usage_network_offering_removed;
+DROP TABLE IF EXISTS ${usage}.usage_storage_removed;
+DROP TABLE IF EXISTS ${usage}.usage_volume_removed;
+DROP TABLE IF EXISTS ${usage}.usage_ip_address_removed;
+DROP TABLE IF EXISTS ${usage}.usage_vm_instance_removed;
+DROP TABLE IF EXISTS ${usage}.usage_event_details_removed;
+DROP TABLE IF EXISTS ${usage}.usage_event_removed;
+DROP TABLE IF EXISTS ${usage}.usage_job_removed;
+DROP TABLE IF EXISTS ${usage}.cloud_usage_removed;
