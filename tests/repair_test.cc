@@ -9,6 +9,8 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include <signal.h>
+
 #include <map>
 #include <set>
 #include <tuple>
@@ -373,6 +375,63 @@ TEST_P(RepairTest, RepairsASeedLikeJavaDatabaseOnceAndBillingContinuesWithoutGap
   EXPECT_EQ(maintain::CountDuplicateRecords(*conn), 0);
   // The events repair removed were not copied again from cloud.usage_event.
   EXPECT_EQ(QueryCount(*conn, "SELECT count(*) FROM ${usage}.usage_event"), 5);
+}
+
+// What a repair leaves: the rows kept (with their keys) and the copies made.
+std::vector<std::vector<std::string>> Outcome(store::Connection& conn) {
+  std::vector<std::vector<std::string>> out;
+  for (const char* sql :
+       {"SELECT id FROM ${usage}.cloud_usage ORDER BY id",
+        "SELECT usage_key FROM ${usage}.cloud_usage ORDER BY id",
+        "SELECT id FROM ${usage}.cloud_usage_removed ORDER BY id",
+        "SELECT reason FROM ${usage}.cloud_usage_removed ORDER BY id",
+        "SELECT id FROM ${usage}.usage_job ORDER BY id",
+        "SELECT id FROM ${usage}.usage_job_removed ORDER BY id",
+        "SELECT id FROM ${usage}.usage_event ORDER BY id",
+        "SELECT id FROM ${usage}.usage_event_removed ORDER BY id",
+        "SELECT deleted FROM ${usage}.usage_network_offering ORDER BY id",
+        "SELECT id FROM ${usage}.usage_network_offering_removed ORDER BY id"}) {
+    out.push_back(QueryColumn(conn, sql));
+  }
+  return out;
+}
+
+TEST_P(RepairTest, AKilledRepairLeavesEveryRowMovedOrUntouchedAndTheNextRunFinishes) {
+  const std::string engine = GetParam();
+  const int64_t total = 4 * (kJobs * (kJobs + 1) / 2) + 1;
+  auto repair = [](const std::string& url, const std::string& faults) {
+    return RunCli({"--db", url, "--log-level", "warn", "repair", "--now", "2026-03-16 09:00:00",
+                   "--batch-rows", "500"},
+                  {{"USAGED_FAULTS", faults}});
+  };
+  FreshDatabase reference(engine);
+  WriteJavaHistory(*CreateCloudStackSchema(engine, reference.url()));
+  ASSERT_EQ(repair(reference.url(), "").exit_code, 0);
+  auto expected = Outcome(*store::OpenStore(reference.url())->Connect(false));
+
+  // Transaction 1 moves job rows, 2 events, 3 and later batches of records.
+  for (int crash : {1, 2, 5}) {
+    FreshDatabase db(engine);
+    WriteJavaHistory(*CreateCloudStackSchema(engine, db.url()));
+    CliResult killed = repair(db.url(), "crash_repair_batch=" + std::to_string(crash));
+    EXPECT_EQ(killed.signal, SIGKILL) << crash << killed.err;
+    {
+      auto conn = store::OpenStore(db.url())->Connect(false);
+      EXPECT_EQ(QueryCount(*conn, "SELECT count(*) FROM ${usage}.cloud_usage") +
+                    QueryCount(*conn, "SELECT count(*) FROM ${usage}.cloud_usage_removed"),
+                total)
+          << crash;
+      EXPECT_EQ(QueryCount(*conn, "SELECT count(*) FROM ${usage}.cloud_usage_removed r JOIN "
+                                  "${usage}.cloud_usage c ON c.id = r.id"),
+                0);
+      EXPECT_EQ(QueryCount(*conn, "SELECT count(*) FROM ${usage}.usage_job") +
+                    QueryCount(*conn, "SELECT count(*) FROM ${usage}.usage_job_removed"),
+                kJobs + 4);
+    }
+    CliResult resumed = repair(db.url(), "");
+    ASSERT_EQ(resumed.exit_code, 0) << resumed.err;
+    EXPECT_EQ(Outcome(*store::OpenStore(db.url())->Connect(false)), expected) << crash;
+  }
 }
 
 INSTANTIATE_TEST_SUITE_P(Engines, RepairTest, ::testing::ValuesIn(TestEngines()));

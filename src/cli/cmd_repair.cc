@@ -13,6 +13,7 @@ struct RepairCliOptions {
   bool dry_run = false;
   std::string now;
   std::string format = "table";
+  int64_t batch_rows = 5000;
 };
 
 nlohmann::ordered_json Json(const std::optional<int64_t>& v) {
@@ -52,6 +53,10 @@ void RegisterRepair(CLI::App& app, const GlobalOptions& options, Action& action)
   cmd->add_option("--now", opts->now,
                   "Take this UTC time as the current time (\"YYYY-MM-DD HH:MM:SS\")");
   cmd->add_option("--format", opts->format, "table, json or csv")->capture_default_str();
+  cmd->add_option("--batch-rows", opts->batch_rows,
+                  "cloud_usage rows per transaction (whole windows)")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
   cmd->callback([&options, &action, opts] {
     action = [&options, opts] {
       const Format format = ParseFormat(opts->format);
@@ -63,6 +68,7 @@ void RegisterRepair(CLI::App& app, const GlobalOptions& options, Action& action)
       maintain::RepairOptions repair;
       repair.dry_run = opts->dry_run;
       repair.now = clock->Now();
+      repair.batch_rows = opts->batch_rows;
       maintain::RepairReport report = maintain::RepairDatabase(*conn, repair);
       ReportTable(report).Print(format, std::cout);
       if (format == Format::kTable) {

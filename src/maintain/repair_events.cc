@@ -4,6 +4,7 @@
 #include <map>
 
 #include "ingest/usage_event.h"
+#include "core/fault_injector.h"
 #include "maintain/repair_steps.h"
 
 namespace usaged::maintain {
@@ -111,6 +112,7 @@ void MoveEvents(RepairContext& ctx, const std::vector<Surplus>& surplus) {
     CopyToAudit(ctx.conn, "usage_event", kEventColumns, s.id, ctx.options.now, s.reason);
     ctx.conn.Run("DELETE FROM ${usage}.usage_event WHERE id = ?", s.id);
   }
+  FaultInjector::Global().Hit(FaultInjector::Point::kRepairBatch);
   tx.Commit();
   ctx.changed_rows += static_cast<int64_t>(surplus.size());
 }

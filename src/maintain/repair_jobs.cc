@@ -1,6 +1,7 @@
 // `usaged repair`: the Java server's usage_job rows.
 #include <fmt/format.h>
 
+#include "core/fault_injector.h"
 #include "maintain/repair_steps.h"
 
 namespace usaged::maintain {
@@ -62,6 +63,7 @@ void RepairJobs(RepairContext& ctx) {
     CopyToAudit(ctx.conn, "usage_job", kJobColumns, id, ctx.options.now, reason);
     ctx.conn.Run("DELETE FROM ${usage}.usage_job WHERE id = ?", id);
   }
+  FaultInjector::Global().Hit(FaultInjector::Point::kRepairBatch);
   tx.Commit();
   ctx.changed_rows += static_cast<int64_t>(remove.size());
 }

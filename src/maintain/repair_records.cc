@@ -4,6 +4,7 @@
 
 #include <map>
 
+#include "core/fault_injector.h"
 #include "maintain/repair_steps.h"
 #include "parse/record_key.h"
 
@@ -140,6 +141,7 @@ void Apply(RepairContext& ctx, const std::vector<Change>& changes) {
                    c.id);
     }
   }
+  FaultInjector::Global().Hit(FaultInjector::Point::kRepairBatch);
   tx.Commit();
   ctx.changed_rows += static_cast<int64_t>(changes.size());
 }
