@@ -119,6 +119,9 @@ void WriteJavaHistory(store::Connection& conn) {
   }
   conn.Exec("INSERT INTO ${usage}.usage_job (host, pid, job_type, scheduled, heartbeat) VALUES "
             "('java', 7, 0, 0, '2026-03-15 04:00:00')");
+  // A run requested by generateUsageRecords and not taken yet: not damage.
+  conn.Exec("INSERT INTO ${usage}.usage_job (host, pid, job_type, scheduled, heartbeat) VALUES "
+            "('java', 7, 1, 0, '2026-03-16 08:00:00')");
 
   // Events (copied and applied by the Java server); 3 and 6 are duplicates.
   const char* events[] = {
@@ -331,9 +334,9 @@ TEST_P(RepairTest, RepairsASeedLikeJavaDatabaseOnceAndBillingContinuesWithoutGap
             0);
   EXPECT_EQ(maintain::CountNetworkOfferingDuplicates(*conn), 0);
   EXPECT_EQ(maintain::CountDuplicateRecords(*conn), 0);
-  EXPECT_EQ(QueryCount(*conn, "SELECT count(*) FROM ${usage}.usage_job WHERE end_millis = 0 OR "
-                              "start_millis > end_millis"),
-            0);
+  EXPECT_EQ(QueryColumn(*conn, "SELECT job_type FROM ${usage}.usage_job WHERE end_millis = 0 "
+                               "OR start_millis > end_millis"),
+            std::vector<std::string>{"1"});  // the requested run stays
   EXPECT_EQ(QueryCount(*conn, "SELECT count(*) FROM ${usage}.usage_job_removed"), 4);
   EXPECT_EQ(QueryColumn(*conn, "SELECT id FROM ${usage}.usage_event_removed ORDER BY id"),
             (std::vector<std::string>{"3", "6"}));
@@ -426,12 +429,34 @@ TEST_P(RepairTest, AKilledRepairLeavesEveryRowMovedOrUntouchedAndTheNextRunFinis
                 0);
       EXPECT_EQ(QueryCount(*conn, "SELECT count(*) FROM ${usage}.usage_job") +
                     QueryCount(*conn, "SELECT count(*) FROM ${usage}.usage_job_removed"),
-                kJobs + 4);
+                kJobs + 5);
     }
     CliResult resumed = repair(db.url(), "");
     ASSERT_EQ(resumed.exit_code, 0) << resumed.err;
     EXPECT_EQ(Outcome(*store::OpenStore(db.url())->Connect(false)), expected) << crash;
   }
+}
+
+TEST_P(RepairTest, RefusesWhileAUsageServerIsAlive) {
+  const std::string engine = GetParam();
+  FreshDatabase db(engine);
+  CreateCloudStackSchema(engine, db.url())
+      ->Exec("INSERT INTO ${usage}.usage_job (host, pid, job_type, scheduled, heartbeat) VALUES "
+             "('java-host', 4242, 0, 0, '2026-03-16 08:58:00')");
+  const std::string before = Dump(engine, db.url());
+  std::vector<std::string> args = {"--db", db.url(), "repair", "--now", "2026-03-16 09:00:00"};
+  CliResult refused = RunCli(args);
+  EXPECT_EQ(refused.exit_code, 3);
+  EXPECT_NE(refused.err.find("a usage server is running (java-host pid 4242"), std::string::npos)
+      << refused.err;
+  args.insert(args.end(), {"--dry-run", "--format", "csv"});
+  CliResult report = RunCli(args);
+  EXPECT_EQ(report.exit_code, 0) << report.err;
+  EXPECT_NE(report.out.find("usage_job,server_running,,,,1,2026-03-16 08:58:00,2026-03-16 "
+                            "08:58:00,stop it first"),
+            std::string::npos)
+      << report.out;
+  EXPECT_EQ(Dump(engine, db.url()), before);  // neither changed anything
 }
 
 INSTANTIATE_TEST_SUITE_P(Engines, RepairTest, ::testing::ValuesIn(TestEngines()));

@@ -133,6 +133,11 @@ void RepairHelperRows(RepairContext& ctx) {
 RepairReport RepairDatabase(store::Connection& conn, const RepairOptions& options) {
   bool usaged_schema = HasUsagedSchema(conn);
   if (!options.dry_run) {
+    if (auto server = LiveUsageServer(conn, options.now)) {
+      throw DbError(fmt::format("a usage server is running ({}); stop it before repairing",
+                                *server),
+                    0, false);
+    }
     store::Migrator migrator(conn);
     if (int applied = migrator.Up(options.now)) {
       spdlog::info("repair applied {} schema migration(s) first", applied);

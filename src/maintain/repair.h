@@ -60,7 +60,10 @@ struct RepairReport {
 // Every move copies the row to the audit table and deletes it in one
 // transaction per table or batch, so a crash leaves each row either moved or
 // untouched, and a second run finds nothing. Applies pending schema
-// migrations first (not in a dry run). The caller holds the job lock.
+// migrations first (not in a dry run). The caller holds the job lock. Throws
+// DbError, changing nothing, if an open usage_job row shows a live usage
+// server (heartbeat within five minutes; a dry run reports it instead). A
+// run requested by generateUsageRecords and not taken yet is kept.
 RepairReport RepairDatabase(store::Connection& conn, const RepairOptions& options);
 
 }  // namespace usaged::maintain

@@ -38,6 +38,9 @@ struct RepairContext {
 void CopyToAudit(store::Connection& conn, std::string_view table, std::string_view columns,
                  int64_t id, Instant now, const std::string& reason);
 
+// The usage server whose open usage_job row has a heartbeat less than five
+// minutes before `now` (CloudStack's take-over delay), if any.
+std::optional<std::string> LiveUsageServer(store::Connection& conn, Instant now);
 // usage_job rows with an inverted range or that never finished.
 void RepairJobs(RepairContext& ctx);
 // Duplicate usage_event rows.
