@@ -213,7 +213,12 @@ class ScenarioRunner {
       }
     }
     if (exists) st.BindInt(p++, id);
+    // Rows are written as given, even ones a foreign key would refuse: the
+    // scenarios show what usaged does with statistics it cannot attribute.
+    bool mariadb = conn.engine() == store::Engine::kMariaDb;
+    if (mariadb) conn.Exec("SET foreign_key_checks = 0");
     st.Run();
+    if (mariadb) conn.Exec("SET foreign_key_checks = 1");
   }
 
   std::vector<Row> Matching(const Row& filter) {
