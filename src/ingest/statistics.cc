@@ -10,6 +10,7 @@
 #include <utility>
 #include <vector>
 
+#include "core/fault_injector.h"
 #include "core/window.h"
 #include "ingest/counter_deltas.h"
 #include "ingest/quarantine.h"
@@ -164,6 +165,7 @@ StatisticsSummary SnapshotStatistics(store::Connection& conn, Instant now) {
         latest ? summary.disk_rows : 0, latest ? summary.bucket_rows : 0,
         latest ? summary.quarantined : 0, now);
   }
+  FaultInjector::Global().Hit(FaultInjector::Point::kStatistics);
   tx.Commit();
   summary.windows = static_cast<int64_t>(windows.size());
   spdlog::info("statistics snapshot for {} window(s) up to {}: {} network, {} disk, {} bucket "
