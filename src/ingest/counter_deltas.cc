@@ -124,7 +124,11 @@ std::map<Key, Counts> ReadBaselines(store::Connection& conn, const CounterFamily
 class KeySnapshot {
  public:
   KeySnapshot(store::Connection& conn, const CounterFamily& f, const CounterSnapshot& s)
-      : conn_(conn), f_(f), s_(s), mirror_(ReadMirror(conn, f)), baselines_(ReadBaselines(conn, f)) {}
+      : conn_(conn),
+        f_(f),
+        s_(s),
+        mirror_(ReadMirror(conn, f)),
+        baselines_(ReadBaselines(conn, f)) {}
 
   void Run(std::vector<StatRow>& rows) {
     std::map<Key, std::vector<const StatRow*>> by_key;

@@ -102,11 +102,13 @@ std::vector<BucketSize> ReadBucketSizes(store::Connection& conn,
     } else if (*size < 0) {
       refuse(id, account, fmt::format("size is negative ({})", *size));
     } else {
-      auto [it, inserted] = latest.try_emplace({*account, *bucket}, BucketSize{id, *account, *bucket, *size});
+      BucketSize row{id, *account, *bucket, *size};
+      auto [it, inserted] = latest.try_emplace({*account, *bucket}, row);
       if (!inserted) {
         refuse(it->second.id, account,
-               fmt::format("bucket {} has a later statistics row ({}), which is used", *bucket, id));
-        it->second = {id, *account, *bucket, *size};
+               fmt::format("bucket {} has a later statistics row ({}), which is used", *bucket,
+                           id));
+        it->second = row;
       }
     }
   }

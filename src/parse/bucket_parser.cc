@@ -3,7 +3,7 @@
 #include <fmt/format.h>
 
 #include "core/usage_types.h"
-#include "parse/amount_record.h"
+#include "parse/sampled_usage.h"
 #include "parse/parsers.h"
 #include "parse/time_record.h"
 
@@ -23,12 +23,8 @@ class BucketParser final : public UsageParser {
   // bytes (not time-weighted, as in CloudStack).
   void Parse(store::Connection& conn, const ParseScope& scope,
              std::vector<UsageRecord>& out) const override {
-    MillisRange range = WindowMillis(scope.window);
-    auto& q = conn.Prepare(
-                      "SELECT account_id, bucket_id, size FROM ${usage}.usaged_bucket_usage "
-                      "WHERE event_time_millis >= ? AND event_time_millis < ? "
-                      "AND (account_id % ?) = ?")
-                  .Bind(range.start, range.next, scope.shard_count, scope.shard);
+    auto& q =
+        QueryWindowSamples(conn, scope, "usaged_bucket_usage", "account_id, bucket_id, size");
     while (q.Next()) {
       const store::AccountRef* account = scope.Billable(q.Int(0));
       int64_t size = q.Int(2);

@@ -5,7 +5,7 @@
 #include <map>
 
 #include "core/usage_types.h"
-#include "parse/amount_record.h"
+#include "parse/sampled_usage.h"
 #include "parse/parsers.h"
 #include "parse/time_record.h"
 
@@ -36,12 +36,9 @@ class NetworkBytesParser final : public UsageParser {
   // a "received" record, even if one of them is 0.
   void Parse(store::Connection& conn, const ParseScope& scope,
              std::vector<UsageRecord>& out) const override {
-    MillisRange range = WindowMillis(scope.window);
-    auto& q = conn.Prepare(
-                      "SELECT account_id, zone_id, host_id, host_type, network_id, bytes_sent, "
-                      "bytes_received FROM ${usage}.usage_network WHERE event_time_millis >= ? "
-                      "AND event_time_millis < ? AND (account_id % ?) = ?")
-                  .Bind(range.start, range.next, scope.shard_count, scope.shard);
+    auto& q = QueryWindowSamples(conn, scope, "usage_network",
+                                 "account_id, zone_id, host_id, host_type, network_id, "
+                                 "bytes_sent, bytes_received");
     std::map<std::string, Traffic> by_key;
     while (q.Next()) {
       const store::AccountRef* account = scope.Billable(q.Int(0));

@@ -7,7 +7,7 @@
 #include <map>
 
 #include "core/usage_types.h"
-#include "parse/amount_record.h"
+#include "parse/sampled_usage.h"
 #include "parse/parsers.h"
 #include "parse/time_record.h"
 
@@ -48,12 +48,9 @@ class VmDiskParser final : public UsageParser {
   // I/O gives all four records.
   void Parse(store::Connection& conn, const ParseScope& scope,
              std::vector<UsageRecord>& out) const override {
-    MillisRange range = WindowMillis(scope.window);
-    auto& q = conn.Prepare(
-                      "SELECT account_id, zone_id, vm_id, volume_id, io_read, io_write, "
-                      "bytes_read, bytes_write FROM ${usage}.usage_vm_disk WHERE "
-                      "event_time_millis >= ? AND event_time_millis < ? AND (account_id % ?) = ?")
-                  .Bind(range.start, range.next, scope.shard_count, scope.shard);
+    auto& q = QueryWindowSamples(conn, scope, "usage_vm_disk",
+                                 "account_id, zone_id, vm_id, volume_id, io_read, io_write, "
+                                 "bytes_read, bytes_write");
     std::map<std::string, DiskUse> by_key;
     while (q.Next()) {
       const store::AccountRef* account = scope.Billable(q.Int(0));
@@ -73,7 +70,9 @@ class VmDiskParser final : public UsageParser {
       bool any = false;
       for (int64_t a : d.amounts) any = any || a > 0;
       if (!any) continue;
-      for (size_t i = 0; i < kMeasures.size(); ++i) out.push_back(Record(kMeasures[i], d, i, scope.window));
+      for (size_t i = 0; i < kMeasures.size(); ++i) {
+        out.push_back(Record(kMeasures[i], d, i, scope.window));
+      }
     }
   }
 

@@ -1,10 +1,15 @@
 #pragma once
 
+// Records and the window query shared by the parsers of sampled usage
+// (statistics: network bytes, VM disk I/O, bucket sizes).
+
 #include <cstdint>
 #include <string>
+#include <string_view>
 
 #include "core/usage_record.h"
 #include "core/window.h"
+#include "parse/parser.h"
 
 namespace usaged::parse {
 
@@ -16,14 +21,11 @@ UsageRecord NewAmountRecord(int usage_type, int64_t account_id, int64_t domain_i
                             int64_t zone_id, int64_t amount, const std::string& unit,
                             const Window& window);
 
-// The half-open millisecond range [start, next) of a window, as stored in the
-// event_time_millis columns of the statistics helper tables.
-struct MillisRange {
-  int64_t start;
-  int64_t next;
-};
-inline MillisRange WindowMillis(const Window& w) {
-  return {ToEpochMillis(w.start), ToEpochMillis(w.next)};
-}
+// Runs the one query of a statistics parser: `columns` (the first must be
+// account_id) of every row of `table` (in cloud_usage) whose event_time_millis
+// falls in the scope's window, for the scope's shard. The statement is the
+// connection's cached one; iterate it with Next().
+store::Statement& QueryWindowSamples(store::Connection& conn, const ParseScope& scope,
+                                     std::string_view table, std::string_view columns);
 
 }  // namespace usaged::parse
