@@ -50,12 +50,16 @@ std::set<int64_t> Ids(store::Connection& conn, std::string_view sql) {
 }
 
 // Disk statistics name a VM and a volume; usaged knows them from their
-// events (helper rows). 0 means "none" in CloudStack's rows.
+// events (helper rows). 0 means "none" in CloudStack's rows. Only the ids the
+// statistics name are looked up (through the helper tables' id indexes), so
+// the cost does not grow with the helper tables' history.
 std::function<std::string(int64_t, int64_t)> KnownVmAndVolume(store::Connection& conn) {
   auto vms = std::make_shared<std::set<int64_t>>(
-      Ids(conn, "SELECT DISTINCT vm_instance_id FROM ${usage}.usage_vm_instance"));
+      Ids(conn, "SELECT DISTINCT d.vm_id FROM ${cloud}.vm_disk_statistics d WHERE EXISTS "
+                "(SELECT 1 FROM ${usage}.usage_vm_instance v WHERE v.vm_instance_id = d.vm_id)"));
   auto volumes = std::make_shared<std::set<int64_t>>(
-      Ids(conn, "SELECT DISTINCT volume_id FROM ${usage}.usage_volume"));
+      Ids(conn, "SELECT DISTINCT d.volume_id FROM ${cloud}.vm_disk_statistics d WHERE EXISTS "
+                "(SELECT 1 FROM ${usage}.usage_volume v WHERE v.volume_id = d.volume_id)"));
   return [vms, volumes](int64_t vm, int64_t volume) -> std::string {
     if (vm != 0 && !vms->count(vm)) return fmt::format("VM {} is unknown (no VM event)", vm);
     if (volume != 0 && !volumes->count(volume)) {
