@@ -141,9 +141,13 @@ class KeySnapshot {
       by_key[r.key].push_back(&r);
     }
     // A key with a refused row is skipped whole: summing only its good rows
-    // would look like its counters went backwards.
+    // would look like its counters went backwards. Its rows keep their
+    // mirrored values, so the next sample counts from the same point.
     for (const auto& r : rows) {
-      if (refused_ids_.count(r.id)) by_key.erase(r.key);
+      auto skipped = refused_ids_.count(r.id) ? by_key.find(r.key) : by_key.end();
+      if (skipped == by_key.end()) continue;
+      for (const auto* member : skipped->second) kept_ids_.insert(member->id);
+      by_key.erase(skipped);
     }
     for (const auto& [key, members] : by_key) Snapshot(key, members);
     RefreshMirror();
@@ -168,6 +172,7 @@ class KeySnapshot {
 
   void Refuse(const StatRow& r, const std::string& why) {
     refused_ids_.insert(r.id);
+    kept_ids_.insert(r.id);
     spdlog::warn("{} row {} refused: {}", f_.source, r.id, why);
     if (QuarantineStatisticsRow(conn_, f_.source, r.id, r.account, why, s_.stamp, s_.now)) {
       ++result_.quarantined;
@@ -196,6 +201,7 @@ class KeySnapshot {
     WriteHelperRow(key, members.back()->label, *delta, total);
   }
 
+  // The key's delta since its baseline, or nullopt if it must wait.
   std::optional<Counts> Delta(const Key& key, const std::vector<const StatRow*>& members,
                               const Counts& total, const Counts& base) {
     Counts delta(total.size(), 0);
@@ -204,36 +210,46 @@ class KeySnapshot {
       delta[i] = total[i] - base[i];
       if (delta[i] < 0 && !backwards) backwards = i;
     }
-    if (!backwards) return delta;
     const auto& before = mirror_[key];
     std::set<int64_t> ids_before, ids_now;
     for (const auto& [id, counts] : before) ids_before.insert(id);
     for (const auto* r : members) ids_now.insert(r->id);
+    // Rows replaced, added or removed since the last sample: each row counts
+    // from its mirrored value, a new row from zero. (Without a mirror of the
+    // key there is nothing to compare; the totals decide.)
+    if (!ids_before.empty() && ids_before != ids_now) return PerRowDelta(key, members, backwards);
+    if (!backwards) return delta;
     std::string what = fmt::format("{} of {} went backwards from {} to {}",
                                    f_.aggregates[*backwards], KeyText(key), base[*backwards],
                                    total[*backwards]);
-    if (ids_before == ids_now) {
-      for (const auto* r : members) {
-        Refuse(*r, what + " with the same statistics rows: not a counter reset; waiting until "
-                          "it passes the billed value");
-      }
-      return std::nullopt;
+    for (const auto* r : members) {
+      Refuse(*r, what + " with the same statistics rows: not a counter reset; waiting until it "
+                        "passes the billed value");
     }
-    // A statistics row was replaced: count each row from its mirrored value
-    // (a row the mirror did not hold counts from zero).
-    for (size_t i = 0; i < total.size(); ++i) {
-      delta[i] = 0;
+    return std::nullopt;
+  }
+
+  Counts PerRowDelta(const Key& key, const std::vector<const StatRow*>& members,
+                     std::optional<size_t> backwards) {
+    const auto& before = mirror_[key];
+    Counts delta(f_.aggregates.size(), 0);
+    for (size_t i = 0; i < delta.size(); ++i) {
       for (const auto* r : members) {
         auto old = before.find(r->id);
         int64_t from = old == before.end() ? 0 : old->second[i];
         delta[i] += std::max<int64_t>(0, r->aggregates[i] - from);
       }
     }
-    ++result_.resets;
-    RecordHealing(conn_, {{"counter_reset", std::string(f_.helper), members.front()->id,
-                           std::get<1>(key),
-                           what + "; statistics rows replaced, counted from their restart"}},
-                  s_.now);
+    if (backwards) {
+      ++result_.resets;
+      RecordHealing(conn_,
+                    {{"counter_reset", std::string(f_.helper), members.front()->id,
+                      std::get<1>(key),
+                      fmt::format("{} of {} went backwards: statistics rows were replaced; each "
+                                  "counted from its restart",
+                                  f_.aggregates[*backwards], KeyText(key))}},
+                    s_.now);
+    }
     return delta;
   }
 
@@ -278,7 +294,7 @@ class KeySnapshot {
   // keys, which keep what the last snapshot saw (the next one compares to it).
   void RefreshMirror() {
     std::string keep;
-    for (int64_t id : refused_ids_) keep += fmt::format("{}{}", keep.empty() ? "" : ", ", id);
+    for (int64_t id : kept_ids_) keep += fmt::format("{}{}", keep.empty() ? "" : ", ", id);
     std::string where = keep.empty() ? "" : fmt::format(" WHERE id NOT IN ({})", keep);
     conn_.Exec(fmt::format("DELETE FROM ${{usage}}.{}{}", f_.source, where));
     conn_.Exec(fmt::format("${{insert_ignore}} INTO ${{usage}}.{0} ({1}) SELECT {1} FROM "
@@ -291,7 +307,8 @@ class KeySnapshot {
   const CounterSnapshot& s_;
   std::map<Key, std::map<int64_t, Counts>> mirror_;
   std::map<Key, Counts> baselines_;
-  std::set<int64_t> refused_ids_;
+  std::set<int64_t> refused_ids_;  // quarantined this sample
+  std::set<int64_t> kept_ids_;     // rows of skipped keys: the mirror keeps them
   CounterResult result_;
 };
 

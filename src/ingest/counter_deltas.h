@@ -62,9 +62,10 @@ struct CounterResult {
 //  - a key whose total went backwards while its statistics rows are the same
 //    ones as at the last snapshot: not a reset; the key waits until its total
 //    passes the recorded one, so nothing is billed twice.
-// A total that went backwards because a statistics row was replaced (new id)
-// is a counter reset: each row then counts from its last mirrored value, a new
-// row from zero; the reset is written to usaged_healing.
+// When the key's statistics rows changed since the last sample (a row
+// replaced, added or removed), each row counts from its last mirrored value, a
+// new row from zero; if the total went backwards this is a counter reset and is
+// written to usaged_healing.
 CounterResult SnapshotCounters(store::Connection& conn, const CounterFamily& family,
                                const CounterSnapshot& snapshot);
 
