@@ -123,9 +123,9 @@ std::vector<BucketSize> ReadBucketSizes(store::Connection& conn,
 
 // CloudStack bills a bucket's size as read at each window (only when > 0);
 // usaged records that reading per window so re-parsing gives the same size.
-int64_t SnapshotBuckets(store::Connection& conn, const std::vector<PlannedWindow>& windows,
-                        Instant now, StatisticsSummary& summary) {
-  store::AccountDirectory accounts = store::AccountDirectory::Load(conn);
+int64_t SnapshotBuckets(store::Connection& conn, const store::AccountDirectory& accounts,
+                        const std::vector<PlannedWindow>& windows, Instant now,
+                        StatisticsSummary& summary) {
   std::vector<BucketSize> sizes =
       ReadBucketSizes(conn, accounts, windows.back().window.last_millisecond(), now, summary);
   int64_t rows = 0;
@@ -161,7 +161,7 @@ StatisticsSummary SnapshotStatistics(store::Connection& conn, Instant now) {
   summary.disk_rows = disk.rows;
   summary.quarantined = network.quarantined + disk.quarantined;
   summary.resets = network.resets + disk.resets;
-  summary.bucket_rows = SnapshotBuckets(conn, windows, now, summary);
+  summary.bucket_rows = SnapshotBuckets(conn, accounts, windows, now, summary);
   for (const auto& w : windows) {
     bool latest = w.id == windows.back().id;
     conn.Run(
