@@ -50,6 +50,20 @@ void WriteStorageRows(store::Connection& conn, int vm, int64_t account, Instant 
            account, vm, from, to);
 }
 
+// Statistics samples (traffic, disk I/O, a bucket size) stamped at `at`.
+void WriteSamples(store::Connection& conn, int64_t account, int vm, Instant at) {
+  conn.Run("INSERT INTO ${usage}.usage_network (account_id, zone_id, host_id, host_type, "
+           "network_id, bytes_sent, bytes_received, event_time_millis) "
+           "VALUES (?, 1, ?, 'DomainRouter', 204, 100, 200, ?)",
+           account, vm, ToEpochMillis(at));
+  conn.Run("INSERT INTO ${usage}.usage_vm_disk (account_id, zone_id, vm_id, volume_id, io_read, "
+           "bytes_read, event_time_millis) VALUES (?, 1, ?, ?, 10, 4096, ?)",
+           account, vm, vm, ToEpochMillis(at));
+  conn.Run("INSERT INTO ${usage}.usaged_bucket_usage (account_id, bucket_id, size, "
+           "event_time_millis) VALUES (?, ?, 1024, ?)",
+           account, vm, ToEpochMillis(at));
+}
+
 // Writes helper rows directly: parsing only reads the helper tables.
 void WriteHistory(store::Connection& conn, int vms, int history_days) {
   store::Transaction tx(conn);
@@ -82,7 +96,9 @@ void WriteHistory(store::Connection& conn, int vms, int history_days) {
                "VALUES (?, ?, 1, 1, '10.0.0.1', 0, 0, ?, ?)",
                vm, account, from, to);
       WriteStorageRows(conn, vm, account, from, to);
+      WriteSamples(conn, account, vm, from);
     }
+    WriteSamples(conn, account, vm, kNow - std::chrono::milliseconds(1));
     for (int type : {1, 2}) {
       conn.Run("INSERT INTO ${usage}.usage_vm_instance (usage_type, zone_id, account_id, "
                "vm_instance_id, vm_name, service_offering_id, template_id, start_date) "
@@ -108,7 +124,8 @@ void WriteHistory(store::Connection& conn, int vms, int history_days) {
   if (conn.engine() == store::Engine::kMariaDb) {
     for (const char* t : {"usage_vm_instance", "usage_volume", "usage_network_offering",
                           "usage_ip_address", "usage_storage", "usage_vmsnapshot",
-                          "usage_backup"}) {
+                          "usage_backup", "usage_network", "usage_vm_disk",
+                          "usaged_bucket_usage"}) {
       conn.Exec(fmt::format("ANALYZE TABLE ${{usage}}.{}", t));
     }
   }
@@ -146,10 +163,10 @@ nlohmann::ordered_json Measure(const std::string& engine, const std::string& url
   t_short = std::min(t_short, t_short2);
   nlohmann::ordered_json out;
   out["engine"] = engine;
-  out["live_resources"] = vms * 7;
+  out["live_resources"] = vms * 10;
   out["records_per_window"] = records_long;
-  out["helper_rows_1_day"] = vms * 8 * 2;
-  out["helper_rows_365_days"] = vms * 8 * 366;
+  out["helper_rows_1_day"] = vms * 11 * 2;
+  out["helper_rows_365_days"] = vms * 11 * 366;
   out["parse_seconds_1_day"] = t_short;
   out["parse_seconds_365_days"] = t_long;
   out["ratio_365_vs_1"] = t_long / t_short;

@@ -40,7 +40,7 @@ void FaultInjector::Configure(std::string_view spec) {
     std::string name(item.substr(0, eq));
     long n = std::atol(std::string(item.substr(eq + 1)).c_str());
     if (name != "fail_unit" && name != "crash_unit" && name != "crash_event_page" &&
-        name != "stall_unit" && name != "crash_repair_batch") {
+        name != "stall_unit" && name != "crash_repair_batch" && name != "crash_statistics") {
       throw InputError(fmt::format("USAGED_FAULTS: unknown fault '{}'", name));
     }
     faults_.emplace(name, n);
@@ -76,6 +76,9 @@ void FaultInjector::Hit(Point point) {
       break;
     case Point::kRepairBatch:
       if (matches("crash_repair_batch")) kill(getpid(), SIGKILL);
+      break;
+    case Point::kStatistics:
+      if (matches("crash_statistics")) kill(getpid(), SIGKILL);
       break;
   }
 }

@@ -16,13 +16,15 @@ namespace usaged {
 //   crash_event_page=N    SIGKILL while the N-th event page's transaction is open
 //   crash_repair_batch=N  SIGKILL while the N-th transaction of `usaged repair` that
 //                         moves rows is open, after its rows were copied and deleted
+//   crash_statistics=N    SIGKILL while the N-th statistics snapshot's transaction is
+//                         open, after its rows were written
 //   stall_unit=N          the N-th unit waits 5 s with its transaction open, after
 //                         touching the file named by USAGED_FAULT_MARKER (so a
 //                         test can stop the database server under it)
 // A point may be listed several times. Counting is per process.
 class FaultInjector {
  public:
-  enum class Point { kUnitStart, kUnitBeforeCommit, kEventPage, kRepairBatch };
+  enum class Point { kUnitStart, kUnitBeforeCommit, kEventPage, kRepairBatch, kStatistics };
 
   static FaultInjector& Global();
   // Replaces the configuration (tests); `spec` has the USAGED_FAULTS syntax.

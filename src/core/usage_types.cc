@@ -26,7 +26,7 @@ const std::vector<UsageTypeInfo>& AllUsageTypes() {
       {26, "VOLUME_SECONDARY", "Volume on secondary storage usage", true},
       {27, "VM_SNAPSHOT_ON_PRIMARY", "VM Snapshot on primary storage usage", true},
       {28, "BACKUP", "Backup storage usage", true},
-      {29, "BUCKET", "Bucket storage usage", true},
+      {29, "BUCKET", "Bucket storage usage", false},
       {30, "NETWORK", "Network usage", true},
       {31, "VPC", "VPC usage", true},
   };

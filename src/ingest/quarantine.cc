@@ -11,6 +11,23 @@ void QuarantineEvent(store::Connection& conn, const UsageEvent& event, std::stri
       now);
 }
 
+bool QuarantineStatisticsRow(store::Connection& conn, std::string_view source, int64_t id,
+                             std::optional<int64_t> account_id, std::string_view reason,
+                             Instant stamp, Instant now) {
+  std::string text(reason.substr(0, 1024));
+  if (conn.QueryInt("SELECT count(*) FROM ${usage}.usaged_quarantine WHERE source = ? AND "
+                    "source_id = ? AND reason = ?",
+                    source, id, text)
+          .value_or(0) > 0) {
+    return false;
+  }
+  conn.Run(
+      "INSERT INTO ${usage}.usaged_quarantine (source, source_id, event_type, account_id, "
+      "event_time, reason, quarantined_at) VALUES (?, ?, 'statistics', ?, ?, ?, ?)",
+      source, id, account_id, stamp, text, now);
+  return true;
+}
+
 std::vector<QuarantineEntry> ListQuarantine(store::Connection& conn, int limit) {
   auto& q = conn.Prepare(
                     "SELECT id, source, source_id, event_type, account_id, event_time, reason, "

@@ -29,6 +29,14 @@ struct QuarantineEntry {
 void QuarantineEvent(store::Connection& conn, const UsageEvent& event, std::string_view reason,
                      Instant now);
 
+// Records that row `id` of statistics table `source` (e.g. "user_statistics")
+// was refused, inside the caller's transaction. A row that stays bad is seen
+// by every snapshot; it is recorded once per distinct reason. `stamp` is the
+// end of the window whose snapshot refused it. Returns true if recorded now.
+bool QuarantineStatisticsRow(store::Connection& conn, std::string_view source, int64_t id,
+                             std::optional<int64_t> account_id, std::string_view reason,
+                             Instant stamp, Instant now);
+
 // Most recent first.
 std::vector<QuarantineEntry> ListQuarantine(store::Connection& conn, int limit = 1000);
 

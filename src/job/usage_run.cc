@@ -10,6 +10,7 @@
 #include "ingest/event_applier.h"
 #include "ingest/event_copy.h"
 #include "ingest/healing.h"
+#include "ingest/statistics.h"
 #include "job/job_log.h"
 #include "job/restatement.h"
 #include "job/window_ledger.h"
@@ -163,6 +164,9 @@ RunSummary RunDueWindows(store::Connection& conn, const Clock& clock,
         store::RetryTransient("healing helper tables", [&] {
           return ingest::HealHelperTables(conn, ledger.Checkpoint(), clock.Now());
         }).size());
+    // Counters are sampled once per planned window, before it is parsed.
+    store::RetryTransient("reading statistics",
+                          [&] { return ingest::SnapshotStatistics(conn, clock.Now()); });
   }
 
   summary.ingest_seconds =

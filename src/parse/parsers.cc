@@ -15,6 +15,9 @@ const std::vector<std::unique_ptr<UsageParser>>& AllParsers() {
     list->push_back(NewVmSnapshotParser());
     list->push_back(NewVmSnapshotOnPrimaryParser());
     list->push_back(NewBackupParser());
+    list->push_back(NewNetworkBytesParser());
+    list->push_back(NewVmDiskParser());
+    list->push_back(NewBucketParser());
     return list;
   }();
   return *parsers;

@@ -19,5 +19,8 @@ std::unique_ptr<UsageParser> NewStorageParser();
 std::unique_ptr<UsageParser> NewVmSnapshotParser();
 std::unique_ptr<UsageParser> NewVmSnapshotOnPrimaryParser();
 std::unique_ptr<UsageParser> NewBackupParser();
+std::unique_ptr<UsageParser> NewNetworkBytesParser();
+std::unique_ptr<UsageParser> NewVmDiskParser();
+std::unique_ptr<UsageParser> NewBucketParser();
 
 }  // namespace usaged::parse

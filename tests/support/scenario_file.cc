@@ -86,7 +86,7 @@ ScenarioFile ParseScenarioFile(const std::string& path) {
     step.command = words[0];
     step.line = number;
     static const std::vector<std::string> kCommands = {
-        "config", "domain", "account", "remove_account", "event", "stat",
+        "config", "domain", "account", "remove_account", "event", "stat", "delete_stat",
         "run",    "expect", "expect_count", "expect_quarantined"};
     if (std::find(kCommands.begin(), kCommands.end(), step.command) == kCommands.end()) {
       throw std::runtime_error(where + ": unknown statement '" + step.command + "'");

@@ -8,7 +8,7 @@ namespace usaged::testing {
 
 // One step of a conformance scenario (tests/scenarios/*.scenario).
 struct ScenarioStep {
-  std::string command;  // config, domain, account, remove_account, event, stat, run,
+  std::string command;  // config, domain, account, remove_account, event, stat, delete_stat, run,
                         // expect, expect_count, expect_quarantined
   std::vector<std::string> args;                      // positional words
   std::map<std::string, std::string> fields;          // key=value words
@@ -32,6 +32,7 @@ struct ScenarioFile {
 //         [offering_id=..] [template_id=..] [size=..] [resource_type=..] [virtual_size=..]
 //         [detail.NAME=VALUE ...]
 //   stat TABLE id=ID column=value ...     (insert or update a cloud statistics row)
+//   delete_stat TABLE id=ID              (delete a cloud statistics row)
 //   run "NOW"                            (usaged run --once --now NOW)
 //   expect [column=value ...]            (filter; the following indented lines are
 //     column=value ...                    the exact set of matching records, each
