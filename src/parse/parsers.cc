@@ -10,11 +10,17 @@ const std::vector<std::unique_ptr<UsageParser>>& AllParsers() {
     list->push_back(NewVmParser());
     list->push_back(NewVolumeParser());
     list->push_back(NewStorageParser());
+    list->push_back(NewSecurityGroupParser());
+    list->push_back(NewLoadBalancerParser());
+    list->push_back(NewPortForwardingParser());
     list->push_back(NewNetworkOfferingParser());
     list->push_back(NewIpAddressParser());
+    list->push_back(NewVpnUserParser());
     list->push_back(NewVmSnapshotParser());
     list->push_back(NewVmSnapshotOnPrimaryParser());
     list->push_back(NewBackupParser());
+    list->push_back(NewNetworkParser());
+    list->push_back(NewVpcParser());
     return list;
   }();
   return *parsers;

@@ -19,5 +19,11 @@ std::unique_ptr<UsageParser> NewStorageParser();
 std::unique_ptr<UsageParser> NewVmSnapshotParser();
 std::unique_ptr<UsageParser> NewVmSnapshotOnPrimaryParser();
 std::unique_ptr<UsageParser> NewBackupParser();
+std::unique_ptr<UsageParser> NewSecurityGroupParser();
+std::unique_ptr<UsageParser> NewLoadBalancerParser();
+std::unique_ptr<UsageParser> NewPortForwardingParser();
+std::unique_ptr<UsageParser> NewVpnUserParser();
+std::unique_ptr<UsageParser> NewNetworkParser();
+std::unique_ptr<UsageParser> NewVpcParser();
 
 }  // namespace usaged::parse
