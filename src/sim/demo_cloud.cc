@@ -2,6 +2,7 @@
 
 #include "sim/cloud_writer.h"
 #include "sim/demo_storage.h"
+#include "sim/demo_network_rules.h"
 
 namespace usaged::sim {
 namespace {
@@ -124,6 +125,7 @@ void WriteDemoCloud(store::Connection& conn, Instant start) {
   scale.details = {{"cpuNumber", "4"}, {"cpuSpeed", "2000"}, {"memory", "8192"}};
   cloud.AddEvent(scale);
   WriteDemoStorage(cloud, {alice, bob, carol}, start);
+  WriteDemoNetworkRules(cloud, {alice, bob, carol}, start);
   tx.Commit();
 }
 
