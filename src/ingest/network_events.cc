@@ -1,5 +1,5 @@
-// NETWORK.CREATE/UPDATE/DELETE -> usage_networks and VPC.CREATE/DELETE ->
-// usage_vpc (CloudStack 4.19.1 and later).
+// NETWORK.CREATE/UPDATE/DELETE -> usage_networks (CloudStack 4.19.1 and
+// later).
 #include <set>
 
 #include "ingest/handler_util.h"
@@ -104,50 +104,10 @@ class NetworkEventHandler final : public EventHandler {
   }
 };
 
-class VpcEventHandler final : public EventHandler {
- public:
-  std::string_view family() const override { return "vpc"; }
-  std::vector<std::string_view> event_types() const override {
-    return {"VPC.CREATE", "VPC.DELETE"};
-  }
-
-  void Prefetch(const UsageEvent& e, PrefetchRequest& request) const override {
-    if (e.resource_id) request.Want(kVpcTable, "vpc_id", *e.resource_id);
-  }
-
-  ApplyOutcome Apply(HelperTables& tables, const UsageEvent& e,
-                     const store::AccountRef& account) const override {
-    if (!e.resource_id) return ApplyOutcome::Quarantine("no resource_id (the VPC)");
-    const int64_t vpc = *e.resource_id;
-    IntervalTable& t = tables.Get(kVpcTable);
-    auto open = t.FindOpen({{"vpc_id", vpc}});
-    if (e.type == "VPC.DELETE") {
-      std::string why = CheckClosable(open, e.created, fmt::format("VPC {}", vpc));
-      if (!why.empty()) return ApplyOutcome::Quarantine(why);
-      CloseAll(t, open, e.created);
-      return ApplyOutcome::Applied();
-    }
-    if (!open.empty()) {
-      return ApplyOutcome::Healed(fmt::format("VPC {} is already created since {}; not opened "
-                                              "twice",
-                                              vpc, FormatUtc(open.front()->start)));
-    }
-    t.Insert({{"vpc_id", vpc},
-              {"zone_id", e.zone_id},
-              {"account_id", e.account_id},
-              {"domain_id", account.domain_id},
-              {"state", std::string("Enabled")}},
-             e.created);
-    return ApplyOutcome::Applied();
-  }
-};
-
 }  // namespace
 
 std::unique_ptr<EventHandler> NewNetworkEventHandler() {
   return std::make_unique<NetworkEventHandler>();
 }
-
-std::unique_ptr<EventHandler> NewVpcEventHandler() { return std::make_unique<VpcEventHandler>(); }
 
 }  // namespace usaged::ingest

@@ -1,7 +1,7 @@
 // Resources that simply live from one event to another, one helper row per
 // lifetime: SG.ASSIGN/SG.REMOVE -> usage_security_group, LB.CREATE/LB.DELETE
 // -> usage_load_balancer_policy, NET.RULEADD/NET.RULEDELETE ->
-// usage_port_forwarding.
+// usage_port_forwarding, VPC.CREATE/VPC.DELETE -> usage_vpc.
 #include "ingest/handler_util.h"
 #include "ingest/handlers.h"
 #include "ingest/helper_tables.h"
@@ -18,6 +18,10 @@ struct LifetimeFamily {
   std::string what;         // the resource, for messages: "load balancer"
   std::string id_column;    // filled from resource_id
   std::string key_column;   // filled from offering_id, or "" if none
+  // Whether rows are matched by account too (CloudStack finds a VPC's rows by
+  // its id alone).
+  bool match_account = true;
+  std::map<std::string, SqlValue> constants = {};  // further columns of a new row
 };
 
 class LifetimeEventHandler final : public EventHandler {
@@ -36,8 +40,8 @@ class LifetimeEventHandler final : public EventHandler {
   ApplyOutcome Apply(HelperTables& tables, const UsageEvent& e,
                      const store::AccountRef& account) const override {
     if (!e.resource_id) return ApplyOutcome::Quarantine("no resource_id (the " + f_.what + ")");
-    std::map<std::string, SqlValue> key = {{"account_id", e.account_id},
-                                           {f_.id_column, *e.resource_id}};
+    std::map<std::string, SqlValue> key = {{f_.id_column, *e.resource_id}};
+    if (f_.match_account) key["account_id"] = e.account_id;
     if (!f_.key_column.empty()) {
       if (!e.offering_id) {
         return ApplyOutcome::Quarantine("no offering_id (the " + f_.key_column + ")");
@@ -59,7 +63,9 @@ class LifetimeEventHandler final : public EventHandler {
       return ApplyOutcome::Healed(fmt::format("{} {} is already open since {}; not opened twice",
                                               f_.what, name, FormatUtc(open.front()->start)));
     }
-    std::map<std::string, SqlValue> values = key;
+    std::map<std::string, SqlValue> values = f_.constants;
+    values.insert(key.begin(), key.end());
+    values["account_id"] = e.account_id;
     values["zone_id"] = e.zone_id;
     values["domain_id"] = account.domain_id;
     t.Insert(std::move(values), e.created);
@@ -95,6 +101,13 @@ std::unique_ptr<EventHandler> NewPortForwardingEventHandler() {
   return std::make_unique<LifetimeEventHandler>(
       LifetimeFamily{"port_forwarding", "NET.RULEADD", "NET.RULEDELETE", &kPortForwardingTable,
                      "port forwarding rule", "pf_id", ""});
+}
+
+std::unique_ptr<EventHandler> NewVpcEventHandler() {
+  // The VPC's state is kept as CloudStack keeps it; no record shows it.
+  return std::make_unique<LifetimeEventHandler>(
+      LifetimeFamily{"vpc", "VPC.CREATE", "VPC.DELETE", &kVpcTable, "VPC", "vpc_id", "",
+                     /*match_account=*/false, {{"state", std::string("Enabled")}}});
 }
 
 }  // namespace usaged::ingest
