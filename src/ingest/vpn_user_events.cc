@@ -6,6 +6,8 @@
 namespace usaged::ingest {
 namespace {
 
+constexpr size_t kUserNameLength = 32;
+
 class VpnUserEventHandler final : public EventHandler {
  public:
   std::string_view family() const override { return "vpn_user"; }
@@ -40,13 +42,24 @@ class VpnUserEventHandler final : public EventHandler {
       return ApplyOutcome::Healed(fmt::format("VPN user {} is already added since {}; kept once",
                                               user, FormatUtc(open.front()->start)));
     }
+    // usage_vpn_user.user_name holds 32 characters; CloudStack's own VPN user
+    // names may be longer. A strict database would refuse the row and the
+    // user would not be billed at all, so the name is cut instead.
+    std::optional<std::string> name = e.resource_name;
+    ApplyOutcome outcome = ApplyOutcome::Applied();
+    if (name && name->size() > kUserNameLength) {
+      name->resize(kUserNameLength);
+      outcome = ApplyOutcome::Healed(fmt::format(
+          "VPN user {}'s name is longer than {} characters; stored as '{}'", user,
+          kUserNameLength, *name));
+    }
     t.Insert({{"zone_id", e.zone_id},
               {"account_id", e.account_id},
               {"domain_id", account.domain_id},
               {"user_id", user},
-              {"user_name", Value(e.resource_name)}},
+              {"user_name", Value(name)}},
              e.created);
-    return ApplyOutcome::Applied();
+    return outcome;
   }
 };
 
