@@ -8,16 +8,10 @@ namespace {
 using std::chrono::hours;
 using std::chrono::minutes;
 
-// One usage event of a network resource, as CloudStack writes it.
+// Short for the many calls below.
 EventSpec Event(const char* type, int64_t account, Instant t, int64_t resource,
                 std::optional<int64_t> offering = std::nullopt) {
-  EventSpec e;
-  e.type = type;
-  e.account_id = account;
-  e.created = t;
-  e.resource_id = resource;
-  e.offering_id = offering;
-  return e;
+  return ResourceEvent(type, account, t, resource, offering);
 }
 
 EventSpec Named(EventSpec e, std::string name) {

@@ -117,15 +117,9 @@ class HistoryBuilder {
   // A network that changes state, with a security group, a load balancer
   // and a VPN user who comes and goes; some are removed before the end.
   void NetworkRules(int64_t account, Instant end) {
-    auto event = [&](const char* type, Instant t, int64_t resource,
-                     std::optional<int64_t> offering = std::nullopt) {
-      EventSpec e;
-      e.type = type;
-      e.account_id = account;
-      e.created = t;
-      e.resource_id = resource;
-      e.offering_id = offering;
-      return e;
+    auto event = [account](const char* type, Instant t, int64_t resource,
+                           std::optional<int64_t> offering = std::nullopt) {
+      return ResourceEvent(type, account, t, resource, offering);
     };
     const Instant created = RandomTime(spec_.start, end);
     const int64_t network = account * 10 + 2;
