@@ -1,9 +1,10 @@
 // Parse benchmark: the time to parse one hourly window must not grow with the
 // helper tables' history. Two stores hold the same live resources (VMs with a
-// volume, a network offering, an IP, a volume snapshot, a VM snapshot and a
-// backup); one has a day of history behind
-// them, the other a year (a daily stop/start per VM and a closed interval per
-// day in every helper table). Prints JSON with both times and their ratio.
+// volume, a network offering, an IP, a volume snapshot, a VM snapshot, a
+// backup, a security group, a load balancer, a port forwarding rule, a VPN
+// user, a network and a VPC); one has a day of history behind them, the other
+// a year (a daily stop/start per VM and a closed interval per day in every
+// helper table). Prints JSON with both times and their ratio.
 //
 //   usaged_bench_parse_history [--vms N] [--mariadb-url URL] [--repeat K]
 #include <CLI/CLI.hpp>
@@ -15,6 +16,7 @@
 #include <chrono>
 #include <filesystem>
 #include <iostream>
+#include <iterator>
 
 #include "core/clock.h"
 #include "parse/parser.h"
@@ -62,6 +64,48 @@ void WriteSamples(store::Connection& conn, int64_t account, int vm, Instant at) 
   conn.Run("INSERT INTO ${usage}.usaged_bucket_usage (account_id, bucket_id, size, "
            "event_time_millis) VALUES (?, ?, 1024, ?)",
            account, vm, ToEpochMillis(at));
+}
+
+// The network-rule helper tables (types 10, 11, 12, 14, 30, 31): columns
+// other than the times, and their values with the account and the resource
+// bound in that order.
+struct RuleTable {
+  const char* table;
+  const char* start;
+  const char* end;
+  const char* columns;
+  const char* values;
+};
+constexpr RuleTable kRuleTables[] = {
+    {"usage_security_group", "created", "deleted",
+     "zone_id, account_id, domain_id, vm_instance_id, security_group_id", "1, ?, 1, ?, 7"},
+    {"usage_load_balancer_policy", "created", "deleted", "zone_id, account_id, domain_id, lb_id",
+     "1, ?, 1, ?"},
+    {"usage_port_forwarding", "created", "deleted", "zone_id, account_id, domain_id, pf_id",
+     "1, ?, 1, ?"},
+    {"usage_vpn_user", "created", "deleted", "zone_id, account_id, domain_id, user_id, user_name",
+     "1, ?, 1, ?, 'u'"},
+    {"usage_networks", "created", "removed",
+     "zone_id, account_id, domain_id, network_id, network_offering_id, state",
+     "1, ?, 1, ?, 40, 'Implemented'"},
+    {"usage_vpc", "created", "removed", "zone_id, account_id, domain_id, vpc_id, state",
+     "1, ?, 1, ?, 'Enabled'"},
+};
+
+// One resource per VM in each network-rule table, with the same history.
+void WriteRuleHistory(store::Connection& conn, int64_t account, int vm, int history_days,
+                      Instant live_since) {
+  for (const RuleTable& t : kRuleTables) {
+    for (int d = history_days; d >= 1; --d) {
+      Instant from = live_since - std::chrono::hours(24 * d);
+      conn.Run(fmt::format("INSERT INTO ${{usage}}.{} ({}, {}, {}) VALUES ({}, ?, ?)", t.table,
+                           t.columns, t.start, t.end, t.values),
+               account, vm, from, from + std::chrono::hours(20));
+    }
+    conn.Run(fmt::format("INSERT INTO ${{usage}}.{} ({}, {}) VALUES ({}, ?)", t.table, t.columns,
+                         t.start, t.values),
+             account, vm, live_since);
+  }
 }
 
 // Writes helper rows directly: parsing only reads the helper tables.
@@ -117,6 +161,7 @@ void WriteHistory(store::Connection& conn, int vms, int history_days) {
              "VALUES (?, ?, 1, 1, '10.0.0.1', 0, 0, ?)",
              vm, account, live_since);
     WriteStorageRows(conn, vm, account, live_since, std::nullopt);
+    WriteRuleHistory(conn, account, vm, history_days, live_since);
   }
   tx.Commit();
   // Fresh statistics, as a long-running server would have.
@@ -127,6 +172,9 @@ void WriteHistory(store::Connection& conn, int vms, int history_days) {
                           "usage_backup", "usage_network", "usage_vm_disk",
                           "usaged_bucket_usage"}) {
       conn.Exec(fmt::format("ANALYZE TABLE ${{usage}}.{}", t));
+    }
+    for (const RuleTable& t : kRuleTables) {
+      conn.Exec(fmt::format("ANALYZE TABLE ${{usage}}.{}", t.table));
     }
   }
 }
@@ -163,10 +211,11 @@ nlohmann::ordered_json Measure(const std::string& engine, const std::string& url
   t_short = std::min(t_short, t_short2);
   nlohmann::ordered_json out;
   out["engine"] = engine;
-  out["live_resources"] = vms * 10;
+  const int per_vm = 10 + static_cast<int>(std::size(kRuleTables));
+  out["live_resources"] = vms * per_vm;
   out["records_per_window"] = records_long;
-  out["helper_rows_1_day"] = vms * 11 * 2;
-  out["helper_rows_365_days"] = vms * 11 * 366;
+  out["helper_rows_1_day"] = vms * (per_vm + 1) * 2;
+  out["helper_rows_365_days"] = vms * (per_vm + 1) * 366;
   out["parse_seconds_1_day"] = t_short;
   out["parse_seconds_365_days"] = t_long;
   out["ratio_365_vs_1"] = t_long / t_short;

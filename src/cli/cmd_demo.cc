@@ -61,7 +61,7 @@ void RegisterDemo(CLI::App& app, const GlobalOptions& options, Action& action) {
       ResultTable all = RecordTable(*conn, RecordFilter{});
       std::cout << "\n";
       all.Select({"start_date", "end_date", "account_id", "domain_id", "usage_type", "usage_id",
-                  "description", "usage_display"})
+                  "description", "usage_display", "state"})
           .Print(Format::kTable, std::cout);
       int64_t duplicates = maintain::CountDuplicateRecords(*conn);
       std::cout << fmt::format("\n{} record(s), {} duplicates\n", all.size(), duplicates);

@@ -11,6 +11,12 @@ std::vector<std::unique_ptr<EventHandler>> AllEventHandlers(const HandlerOptions
   all.push_back(NewStorageEventHandler(options.snapshot_virtual_size));
   all.push_back(NewVmSnapshotEventHandler());
   all.push_back(NewBackupEventHandler());
+  all.push_back(NewSecurityGroupEventHandler());
+  all.push_back(NewLoadBalancerEventHandler());
+  all.push_back(NewPortForwardingEventHandler());
+  all.push_back(NewVpnUserEventHandler());
+  all.push_back(NewNetworkEventHandler());
+  all.push_back(NewVpcEventHandler());
   return all;
 }
 

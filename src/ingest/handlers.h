@@ -16,6 +16,12 @@ std::unique_ptr<EventHandler> NewNetworkOfferingEventHandler();
 std::unique_ptr<EventHandler> NewStorageEventHandler(bool snapshot_virtual_size);
 std::unique_ptr<EventHandler> NewVmSnapshotEventHandler();
 std::unique_ptr<EventHandler> NewBackupEventHandler();
+std::unique_ptr<EventHandler> NewSecurityGroupEventHandler();
+std::unique_ptr<EventHandler> NewLoadBalancerEventHandler();
+std::unique_ptr<EventHandler> NewPortForwardingEventHandler();
+std::unique_ptr<EventHandler> NewVpnUserEventHandler();
+std::unique_ptr<EventHandler> NewNetworkEventHandler();
+std::unique_ptr<EventHandler> NewVpcEventHandler();
 
 // Settings that change how events are applied.
 struct HandlerOptions {

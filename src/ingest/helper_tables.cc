@@ -60,10 +60,47 @@ const TableDef kBackupTable{
      {"backup_offering_id", kInt}, {"size", kInt}, {"protected_size", kInt}},
     {"account_id", "vm_id"}};
 
+const TableDef kSecurityGroupTable{
+    "usage_security_group", "created", "deleted",
+    {{"zone_id", kInt}, {"account_id", kInt}, {"domain_id", kInt}, {"vm_instance_id", kInt},
+     {"security_group_id", kInt}},
+    {"account_id", "vm_instance_id", "security_group_id"}};
+
+const TableDef kLoadBalancerTable{
+    "usage_load_balancer_policy", "created", "deleted",
+    {{"lb_id", kInt}, {"zone_id", kInt}, {"account_id", kInt}, {"domain_id", kInt}},
+    {"account_id", "lb_id"}};
+
+const TableDef kPortForwardingTable{
+    "usage_port_forwarding", "created", "deleted",
+    {{"pf_id", kInt}, {"zone_id", kInt}, {"account_id", kInt}, {"domain_id", kInt}},
+    {"account_id", "pf_id"}};
+
+const TableDef kVpnUserTable{
+    "usage_vpn_user", "created", "deleted",
+    {{"zone_id", kInt}, {"account_id", kInt}, {"domain_id", kInt}, {"user_id", kInt},
+     {"user_name", kText}},
+    {"account_id", "zone_id", "user_id"}};
+
+const TableDef kNetworksTable{
+    "usage_networks", "created", "removed",
+    {{"network_offering_id", kInt}, {"zone_id", kInt}, {"network_id", kInt}, {"account_id", kInt},
+     {"domain_id", kInt}, {"state", kText}},
+    {"network_id"}};
+
+const TableDef kVpcTable{
+    "usage_vpc", "created", "removed",
+    {{"vpc_id", kInt}, {"zone_id", kInt}, {"account_id", kInt}, {"domain_id", kInt},
+     {"state", kText}},
+    {"vpc_id"}};
+
 const std::vector<const TableDef*>& AllIntervalTables() {
   static const std::vector<const TableDef*> tables = {
-      &kVmInstanceTable, &kIpAddressTable,  &kVolumeTable,           &kStorageTable,
-      &kNetworkOfferingTable, &kVmSnapshotTable, &kSnapshotOnPrimaryTable, &kBackupTable};
+      &kVmInstanceTable,     &kIpAddressTable,         &kVolumeTable,
+      &kStorageTable,        &kNetworkOfferingTable,   &kVmSnapshotTable,
+      &kSnapshotOnPrimaryTable, &kBackupTable,         &kSecurityGroupTable,
+      &kLoadBalancerTable,   &kPortForwardingTable,    &kVpnUserTable,
+      &kNetworksTable,       &kVpcTable};
   return tables;
 }
 

@@ -13,6 +13,12 @@ extern const TableDef kNetworkOfferingTable;  // usage_network_offering
 extern const TableDef kVmSnapshotTable;       // usage_vmsnapshot (end column: processed)
 extern const TableDef kSnapshotOnPrimaryTable;  // usage_snapshot_on_primary
 extern const TableDef kBackupTable;           // usage_backup
+extern const TableDef kSecurityGroupTable;    // usage_security_group
+extern const TableDef kLoadBalancerTable;     // usage_load_balancer_policy
+extern const TableDef kPortForwardingTable;   // usage_port_forwarding
+extern const TableDef kVpnUserTable;          // usage_vpn_user
+extern const TableDef kNetworksTable;         // usage_networks
+extern const TableDef kVpcTable;              // usage_vpc
 
 // Every helper table of resource lifetimes.
 const std::vector<const TableDef*>& AllIntervalTables();

@@ -116,6 +116,11 @@ void IntervalTable::Close(IntervalRow& row, Instant at) {
   row.end_changed = true;
 }
 
+void IntervalTable::SetValues(IntervalRow& row, const std::map<std::string, SqlValue>& values) {
+  for (const auto& [column, value] : values) row.values[column] = value;
+  if (row.id != 0) row.values_changed = true;
+}
+
 IntervalRow& IntervalTable::Insert(std::map<std::string, SqlValue> values, Instant start) {
   auto row = std::make_unique<IntervalRow>();
   row->values = std::move(values);
@@ -145,6 +150,23 @@ void IntervalTable::Flush(store::Connection& conn) {
     } else if (row->end_changed) {
       closes.push_back(row.get());
     }
+  }
+  // Rows whose columns changed are rare (a change in the second a resource
+  // was opened): one UPDATE each.
+  for (auto& row : rows_) {
+    if (row->id == 0 || !row->values_changed) continue;
+    std::string set;
+    for (const auto& c : def_->columns) set += (set.empty() ? "" : ", ") + c.name + " = ?";
+    auto& st = conn.Prepare(
+        fmt::format("UPDATE ${{usage}}.{} SET {} WHERE id = ?", def_->table, set));
+    st.Reset();
+    int p = 1;
+    for (const auto& c : def_->columns) {
+      auto it = row->values.find(c.name);
+      BindSqlValue(st, p++, it == row->values.end() ? SqlValue{} : it->second);
+    }
+    st.BindInt(p, row->id);
+    st.Run();
   }
   // Closes of rows loaded from the table: one UPDATE per batch. Values are
   // integers and formatted times only, so they are written inline.

@@ -43,6 +43,7 @@ struct IntervalRow {
   Instant start{};
   std::optional<Instant> end;
   bool end_changed = false;
+  bool values_changed = false;  // a loaded row whose columns SetValues changed
 
   bool Matches(const std::map<std::string, SqlValue>& match) const;
   int64_t Int(const std::string& column) const;
@@ -74,6 +75,9 @@ class IntervalTable {
   }
 
   void Close(IntervalRow& row, Instant at);
+  // Changes columns of a row in place. Only for a row that starts at the time
+  // of the change (so no billed time is re-described); Flush writes it.
+  void SetValues(IntervalRow& row, const std::map<std::string, SqlValue>& values);
   IntervalRow& Insert(std::map<std::string, SqlValue> values, Instant start);
 
   // Writes inserted and closed rows; the table stays usable afterwards.

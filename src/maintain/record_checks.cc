@@ -7,8 +7,8 @@ int64_t CountDuplicateRecords(store::Connection& conn) {
       .QueryInt(
           "SELECT coalesce(sum(n - 1), 0) FROM (SELECT count(*) AS n FROM ${usage}.cloud_usage "
           "GROUP BY account_id, usage_type, zone_id, usage_id, vm_instance_id, offering_id, "
-          "template_id, size, cpu_cores, cpu_speed, memory, network_id, start_date, end_date "
-          "HAVING count(*) > 1) d")
+          "template_id, size, cpu_cores, cpu_speed, memory, network_id, state, start_date, "
+          "end_date HAVING count(*) > 1) d")
       .value_or(0);
 }
 

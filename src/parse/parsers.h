@@ -22,5 +22,11 @@ std::unique_ptr<UsageParser> NewBackupParser();
 std::unique_ptr<UsageParser> NewNetworkBytesParser();
 std::unique_ptr<UsageParser> NewVmDiskParser();
 std::unique_ptr<UsageParser> NewBucketParser();
+std::unique_ptr<UsageParser> NewSecurityGroupParser();
+std::unique_ptr<UsageParser> NewLoadBalancerParser();
+std::unique_ptr<UsageParser> NewPortForwardingParser();
+std::unique_ptr<UsageParser> NewVpnUserParser();
+std::unique_ptr<UsageParser> NewNetworkParser();
+std::unique_ptr<UsageParser> NewVpcParser();
 
 }  // namespace usaged::parse

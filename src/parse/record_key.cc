@@ -41,6 +41,18 @@ std::string GroupingFields(const UsageRecord& r) {
     case t::kBackup:
       return fmt::format("zone={}/vm={}/bo={}/size={}/psize={}", r.zone_id, Opt(r.vm_instance_id),
                          Opt(r.offering_id), Opt(r.size), Opt(r.virtual_size));
+    case t::kSecurityGroup:
+      return fmt::format("vm={}/sg={}", Opt(r.vm_instance_id), Opt(r.usage_id));
+    case t::kLoadBalancerPolicy:
+    case t::kPortForwardingRule:
+    case t::kVpc:
+      return fmt::format("id={}", Opt(r.usage_id));
+    case t::kVpnUsers:
+      // Grouped by user id and name; the name is only in the description.
+      return fmt::format("user={}/{}", Opt(r.usage_id), r.description);
+    case t::kNetwork:
+      return fmt::format("net={}/no={}/state={}", Opt(r.usage_id), Opt(r.offering_id),
+                         Opt(r.state));
     default:
       return fmt::format("zone={}/usage={}/vm={}/offering={}/template={}/size={}/net={}/type={}",
                          r.zone_id, Opt(r.usage_id), Opt(r.vm_instance_id), Opt(r.offering_id),

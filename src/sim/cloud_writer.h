@@ -27,6 +27,20 @@ struct EventSpec {
   std::map<std::string, std::string> details;
 };
 
+// An event of `resource` (and, for the types that carry one, its offering)
+// with no other fields set.
+inline EventSpec ResourceEvent(std::string type, int64_t account, Instant created,
+                               int64_t resource,
+                               std::optional<int64_t> offering = std::nullopt) {
+  EventSpec e;
+  e.type = std::move(type);
+  e.account_id = account;
+  e.created = created;
+  e.resource_id = resource;
+  e.offering_id = offering;
+  return e;
+}
+
 // Writes the `cloud` tables the way CloudStack's management server does:
 // domains, accounts and usage events (with details). Used by the demo, the
 // tests and the benchmarks to build a cloud's history.

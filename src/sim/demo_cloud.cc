@@ -3,6 +3,7 @@
 #include "sim/cloud_writer.h"
 #include "sim/demo_storage.h"
 #include "sim/demo_statistics.h"
+#include "sim/demo_network_rules.h"
 
 namespace usaged::sim {
 namespace {
@@ -126,6 +127,7 @@ void WriteDemoCloud(store::Connection& conn, Instant start) {
   cloud.AddEvent(scale);
   WriteDemoStorage(cloud, {alice, bob, carol}, start);
   WriteDemoStatistics(conn, alice, bob, carol);
+  WriteDemoNetworkRules(cloud, {alice, bob, carol}, start);
   tx.Commit();
 }
 

@@ -114,6 +114,41 @@ class HistoryBuilder {
     }
   }
 
+  // A network that changes state, with a security group, a load balancer
+  // and a VPN user who comes and goes; some are removed before the end.
+  void NetworkRules(int64_t account, Instant end) {
+    auto event = [account](const char* type, Instant t, int64_t resource,
+                           std::optional<int64_t> offering = std::nullopt) {
+      return ResourceEvent(type, account, t, resource, offering);
+    };
+    const Instant created = RandomTime(spec_.start, end);
+    const int64_t network = account * 10 + 2;
+    Add(event("NETWORK.CREATE", created, network, 40));
+    Instant t = created;
+    for (const char* state : {"Implemented", "Shutdown", "Implemented"}) {
+      t = RandomTime(t, end);
+      EventSpec update = event("NETWORK.UPDATE", t, network, 40 + Pick(0, 1));
+      update.resource_type = state;
+      Add(update);
+    }
+    if (Chance(0.3)) Add(event("NETWORK.DELETE", RandomTime(t, end), network, 40));
+    Add(event("SG.ASSIGN", RandomTime(spec_.start, end), account * 1000, 7));
+    const Instant lb = RandomTime(spec_.start, end);
+    Add(event("LB.CREATE", lb, account * 10 + 3));
+    if (Chance(0.5)) Add(event("LB.DELETE", RandomTime(lb, end), account * 10 + 3));
+    Instant vpn = RandomTime(spec_.start, end);
+    for (int i = 0; i < 3 && vpn < end; ++i) {
+      EventSpec add = event("VPN.USER.ADD", vpn, account * 10 + 4);
+      add.resource_name = "user" + std::to_string(account);
+      Add(add);
+      vpn = RandomTime(vpn, end);
+      add.type = "VPN.USER.REMOVE";
+      add.created = vpn;
+      Add(add);
+      vpn = RandomTime(vpn, end);
+    }
+  }
+
   std::vector<EventSpec>& events() {
     std::stable_sort(events_.begin(), events_.end(),
                      [](const EventSpec& a, const EventSpec& b) { return a.created < b.created; });
@@ -144,6 +179,7 @@ RandomCloudStats WriteRandomCloud(store::Connection& conn, const RandomCloudSpec
       history.Vm(account, account * 1000 + v, end);
     }
     history.Ip(account, account * 10 + 1, end);
+    history.NetworkRules(account, end);
   }
   for (const auto& e : history.events()) {
     cloud.AddEvent(e);

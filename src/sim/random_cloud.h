@@ -23,8 +23,9 @@ struct RandomCloudStats {
 // Writes a reproducible cloud history (same spec, same rows) into the `cloud`
 // tables: per account, VMs that are created, started and stopped at random
 // times, some upgraded or destroyed, root volumes (some resized, some data
-// volumes deleted), network offerings and public IPs. Events are written in
-// time order, as the management server writes them. For tests and benchmarks.
+// volumes deleted), network offerings, public IPs, networks changing state,
+// security groups, load balancers and VPN users. Events are written in time
+// order, as the management server writes them. For tests and benchmarks.
 RandomCloudStats WriteRandomCloud(store::Connection& conn, const RandomCloudSpec& spec);
 
 }  // namespace usaged::sim

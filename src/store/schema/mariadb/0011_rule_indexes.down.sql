@@ -1,0 +1,12 @@
+DROP INDEX IF EXISTS `i_usaged_vpc__resource` ON ${usage}.`usage_vpc`;
+DROP INDEX IF EXISTS `i_usaged_vpc__window` ON ${usage}.`usage_vpc`;
+DROP INDEX IF EXISTS `i_usaged_networks__resource` ON ${usage}.`usage_networks`;
+DROP INDEX IF EXISTS `i_usaged_networks__window` ON ${usage}.`usage_networks`;
+DROP INDEX IF EXISTS `i_usaged_vpn_user__resource` ON ${usage}.`usage_vpn_user`;
+DROP INDEX IF EXISTS `i_usaged_vpn_user__window` ON ${usage}.`usage_vpn_user`;
+DROP INDEX IF EXISTS `i_usaged_port_forwarding__resource` ON ${usage}.`usage_port_forwarding`;
+DROP INDEX IF EXISTS `i_usaged_port_forwarding__window` ON ${usage}.`usage_port_forwarding`;
+DROP INDEX IF EXISTS `i_usaged_load_balancer_policy__resource` ON ${usage}.`usage_load_balancer_policy`;
+DROP INDEX IF EXISTS `i_usaged_load_balancer_policy__window` ON ${usage}.`usage_load_balancer_policy`;
+DROP INDEX IF EXISTS `i_usaged_security_group__resource` ON ${usage}.`usage_security_group`;
+DROP INDEX IF EXISTS `i_usaged_security_group__window` ON ${usage}.`usage_security_group`;

@@ -1,0 +1,12 @@
+DROP INDEX IF EXISTS ${usage}.i_usaged_vpc__resource;
+DROP INDEX IF EXISTS ${usage}.i_usaged_vpc__window;
+DROP INDEX IF EXISTS ${usage}.i_usaged_networks__resource;
+DROP INDEX IF EXISTS ${usage}.i_usaged_networks__window;
+DROP INDEX IF EXISTS ${usage}.i_usaged_vpn_user__resource;
+DROP INDEX IF EXISTS ${usage}.i_usaged_vpn_user__window;
+DROP INDEX IF EXISTS ${usage}.i_usaged_port_forwarding__resource;
+DROP INDEX IF EXISTS ${usage}.i_usaged_port_forwarding__window;
+DROP INDEX IF EXISTS ${usage}.i_usaged_load_balancer_policy__resource;
+DROP INDEX IF EXISTS ${usage}.i_usaged_load_balancer_policy__window;
+DROP INDEX IF EXISTS ${usage}.i_usaged_security_group__resource;
+DROP INDEX IF EXISTS ${usage}.i_usaged_security_group__window;
