@@ -108,6 +108,7 @@ int Main(int argc, char** argv) {
   RegisterMigrate(app, options, action);
   RegisterRepair(app, options, action);
   RegisterRegenerate(app, options, action);
+  RegisterMaintenance(app, options, action);
 
   try {
     app.parse(argc, argv);
