@@ -114,6 +114,7 @@ void RunScheduled(store::Connection& conn, const Clock& clock, const std::atomic
       summary.units_failed = 1;
     }
     if (requested) waiter.Finish(*requested, summary, (clock.Now() - started).count());
+    if (!stop.load()) maintain::RunMaintenanceIfDue(conn, clock, options.maintenance, &stop);
   }
   spdlog::info("scheduler stopped");
 }

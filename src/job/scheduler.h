@@ -4,6 +4,7 @@
 
 #include "core/clock.h"
 #include "core/settings.h"
+#include "maintain/maintenance.h"
 #include "store/connection.h"
 
 namespace usaged::job {
@@ -17,6 +18,7 @@ struct SchedulerOptions {
   // How often the usage_job heartbeat is written and runs requested through
   // CloudStack (generateUsageRecords) are looked for.
   Millis heartbeat_every = std::chrono::seconds(60);
+  maintain::MaintenanceOptions maintenance;
 };
 
 // Runs the usage job on schedule until `stop` becomes true, keeping
@@ -24,7 +26,9 @@ struct SchedulerOptions {
 // requested through CloudStack starts at once. Settings are
 // re-read before every run, so a changed range or exec time takes effect at
 // the next run. The run in progress finishes its current unit before
-// returning. Errors of one run are logged and the next run is awaited.
+// returning. Errors of one run are logged and the next run is awaited. After
+// each run the housekeeping that is due (retention cleanup, sanity check)
+// runs, so it never overlaps a usage job.
 void RunScheduled(store::Connection& conn, const Clock& clock, const std::atomic<bool>& stop,
                   const SchedulerOptions& options = {});
 
