@@ -81,6 +81,27 @@ TEST_P(RetentionTest, OlderRecordsAndFinishedHelperRowsGoNewerStay) {
   EXPECT_TRUE(maintain::CleanupDue(s_->conn(), clock.Now() + std::chrono::hours(25)));
 }
 
+TEST_P(RetentionTest, AppliedEventsGoExceptTheIdsTheCopyStillReads) {
+  s_->db().SetConfig("usage.retention.years", "1");
+  // 10,010 more applied events of 2024, ids 1000..11009.
+  s_->conn().Exec(
+      "INSERT INTO ${usage}.usage_event (id, type, account_id, created, zone_id, processed) "
+      "WITH d(x) AS (SELECT 0 UNION ALL SELECT 1 UNION ALL SELECT 2 UNION ALL SELECT 3 UNION ALL "
+      "SELECT 4 UNION ALL SELECT 5 UNION ALL SELECT 6 UNION ALL SELECT 7 UNION ALL SELECT 8 "
+      "UNION ALL SELECT 9), n(i) AS (SELECT 1000 + a.x + 10 * b.x + 100 * c.x + 1000 * e.x + "
+      "10000 * f.x FROM d a, d b, d c, d e, d f) "
+      "SELECT i, 'VM.CREATE', 2, '2024-02-01 00:00:00', 1, 1 FROM n WHERE i <= 11009");
+  ManualClock clock(ParseUtc("2026-03-15 00:00:00"));
+  auto summary = maintain::RunCleanup(s_->conn(), clock);
+  // The five events of the scenario and ids 1000..1009: everything at or
+  // below the highest id minus the copy's recheck window.
+  EXPECT_EQ(summary.rows.back(), std::make_pair(std::string("usage_event"), int64_t{15}));
+  EXPECT_EQ(QueryCount(s_->conn(), "SELECT min(id) FROM ${usage}.usage_event"), 1010);
+  // Nothing deleted is copied (and applied) again.
+  auto next = RunAt(s_->conn(), "2026-04-15 00:00:00");
+  EXPECT_EQ(next.events_copied, 0);
+}
+
 TEST_P(RetentionTest, DryRunChangesNothing) {
   s_->db().SetConfig("usage.retention.years", "1");
   const std::string before = SortedRecordsCsv(s_->db().url);

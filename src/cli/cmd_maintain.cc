@@ -5,6 +5,7 @@
 #include "cli/app.h"
 #include "cli/output.h"
 #include "core/error.h"
+#include "job/job_log.h"
 #include "maintain/retention.h"
 #include "maintain/sanity.h"
 
@@ -22,7 +23,12 @@ int RunCleanupCommand(const GlobalOptions& options, const CleanupCliOptions& o) 
   // Deleting takes the job lock: it never runs beside a usage job. A dry run
   // only reads.
   std::unique_ptr<store::JobLock> lock;
-  if (!o.dry_run) lock = db.store->LockJobs();
+  if (!o.dry_run) {
+    lock = db.store->LockJobs();
+    // Holding the lock, any job of the lock holders still marked RUNNING was
+    // left by a process that stopped; it must not hold the cleanup back.
+    job::JobLog(*db.conn).MarkInterrupted(clock->Now());
+  }
   maintain::CleanupOptions cleanup;
   cleanup.dry_run = o.dry_run;
   maintain::CleanupSummary s = maintain::RunCleanup(*db.conn, *clock, cleanup);

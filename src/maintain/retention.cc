@@ -5,6 +5,7 @@
 #include <spdlog/spdlog.h>
 
 #include "core/error.h"
+#include "ingest/event_copy.h"
 #include "ingest/helper_tables.h"
 #include "job/job_log.h"
 #include "job/usage_run.h"
@@ -21,6 +22,9 @@ struct Target {
   std::string where;
   Instant before;
   int64_t count = 0;
+  // Rows of another table that belong to the deleted ones: (table, column
+  // holding the parent id), deleted in the same transaction.
+  std::optional<std::pair<std::string, std::string>> children;
 };
 
 int64_t CountRows(store::Connection& conn, const Target& t) {
@@ -42,6 +46,10 @@ int64_t DeleteInBatches(store::Connection& conn, const Target& t, int64_t job_id
       while (q.Next()) ids += (ids.empty() ? "" : ",") + std::to_string(q.Int(0));
       q.Reset();
       if (ids.empty()) return int64_t{0};
+      if (t.children) {
+        conn.Run(fmt::format("DELETE FROM ${{usage}}.{} WHERE {} IN ({})", t.children->first,
+                             t.children->second, ids));
+      }
       int64_t rows = conn.Run(fmt::format("DELETE FROM ${{usage}}.{} WHERE id IN ({})", t.table,
                                           ids));
       job::JobLog(conn).AddUnitDone(job_id, rows);
@@ -71,6 +79,13 @@ std::vector<Target> Targets(store::Connection& conn, Instant cutoff, Instant hor
     targets.push_back({def->table,
                        fmt::format("{0} IS NOT NULL AND {0} < ?", def->end_column), horizon});
   }
+  // Applied events, except the newest ids the event copy re-examines (it
+  // continues from the highest id it holds, so that one must stay).
+  const int64_t recheck_from =
+      conn.QueryInt("SELECT max(id) FROM ${usage}.usage_event").value_or(0) - ingest::kEventRecheckIds;
+  targets.push_back({"usage_event",
+                     fmt::format("processed = 1 AND created < ? AND id <= {}", recheck_from),
+                     horizon, 0, std::make_pair("usage_event_details", "usage_event_id")});
   for (auto& t : targets) t.count = CountRows(conn, t);
   return targets;
 }
