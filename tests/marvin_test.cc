@@ -79,8 +79,8 @@ TEST_P(MarvinTest, FiveMinuteWindowsThenDailyThenRegenerateTheDay) {
             (std::map<int64_t, int>{{7, 4}, {8, 4}, {9, 4}, {20, 4}}));
   EXPECT_EQ(maintain::CountDuplicateRecords(s.conn()), 0);
   TempDir logs;
-  CliResult sanity = RunCli({"--db", url, "sanity", "--start", "2026-02-01", "--end",
-                             "2026-02-02", "--log-file", logs.path() + "/sanity.log", "--now",
+  CliResult sanity = RunCli({"--db", url, "--log-dir", logs.path(), "sanity", "--start",
+                             "2026-02-01", "--end", "2026-02-02", "--now",
                              "2026-02-02 00:30:00"});
   EXPECT_EQ(sanity.exit_code, 0) << sanity.out << sanity.err;
 }
@@ -95,8 +95,8 @@ TEST_P(MarvinTest, RealClockOneMinuteWindowsSlow) {
   s.db().SetConfig("usage.stats.job.aggregation.range", "1");
   TempDir logs;
   const std::string sanity_log = logs.path() + "/sanity.log";
-  CliProcess run({"--db", url, "run", "--now", "2026-02-01 00:00:57", "--sanity-log",
-                  sanity_log});
+  CliProcess run({"--db", url, "--log-dir", logs.path(), "run", "--now",
+                  "2026-02-01 00:00:57"});
   ASSERT_TRUE(WaitFor([&] { return RunningRecordsPerVm(s.conn())[7] >= 3; },
                       std::chrono::minutes(4)));
   run.Signal(SIGTERM);

@@ -50,9 +50,9 @@ class SanityTest : public ::testing::TestWithParam<std::string> {
   }
 
   CliResult Sanity() {
-    return RunCli({"--db", s_->db().url, "sanity", "--start", "2026-01-10", "--end",
-                   "2026-01-15", "--format", "csv", "--log-file", log_dir_.path() + "/sanity.log",
-                   "--now", "2026-01-15 01:00:00"});
+    return RunCli({"--db", s_->db().url, "--log-dir", log_dir_.path(), "sanity", "--start",
+                   "2026-01-10", "--end", "2026-01-15", "--format", "csv", "--now",
+                   "2026-01-15 01:00:00"});
   }
 
   std::string Log() {
@@ -136,7 +136,7 @@ TEST_P(SanityTest, FindsAGapInTheBilledWindows) {
 
 TEST_P(SanityTest, BadRangeIsRefused) {
   CliResult r = RunCli({"--db", s_->db().url, "sanity", "--start", "2026-01-14", "--end",
-                        "2026-01-12", "--log-file", log_dir_.path() + "/x.log"});
+                        "2026-01-12"});
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.err.find("inverted"), std::string::npos) << r.err;
 }

@@ -53,7 +53,7 @@ int RunCleanupCommand(const GlobalOptions& options, const CleanupCliOptions& o) 
 }
 
 struct SanityCliOptions {
-  std::string start, end, now, format = "table", log_file = "usaged-sanity.log";
+  std::string start, end, now, format = "table";
 };
 
 nlohmann::ordered_json Json(const auto& v) {
@@ -65,7 +65,6 @@ int RunSanityCommand(const GlobalOptions& options, const SanityCliOptions& o) {
   maintain::SanityOptions sanity;
   if (!o.start.empty()) sanity.start = ParseUtc(o.start, "--start");
   if (!o.end.empty()) sanity.end = ParseUtc(o.end, "--end");
-  sanity.log_file = o.log_file;
   auto clock = MakeClock(o.now);
   auto db = OpenReady(options);
   maintain::SanityReport report = maintain::RunSanityCheck(*db.conn, *clock, sanity);
@@ -102,14 +101,12 @@ void RegisterMaintenance(CLI::App& app, const GlobalOptions& options, Action& ac
   auto so = std::make_shared<SanityCliOptions>();
   auto* sanity = app.add_subcommand(
       "sanity", "Check billed records: counts per resource and type, records after removal, "
-                "overlaps, duplicate records and events, raw_usage, window gaps. Exit status 1 "
-                "on findings");
+                "overlaps, duplicate records and events, raw_usage, window gaps. Findings go to "
+                "sanity.log under --log-dir. Exit status 1 on findings");
   sanity->add_option("--start", so->start, "Start of the range (default: the checkpoint minus "
                                            "usage.sanity.check.interval days)");
   sanity->add_option("--end", so->end, "End of the range (default: the checkpoint)");
   sanity->add_option("--format", so->format, "table, json or csv")->capture_default_str();
-  sanity->add_option("--log-file", so->log_file, "The sanity check's own log (appended)")
-      ->capture_default_str();
   sanity->add_option("--now", so->now, "Take this UTC time as the current time");
   sanity->callback([&options, &action, so] {
     action = [&options, so] { return RunSanityCommand(options, *so); };

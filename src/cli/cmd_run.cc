@@ -30,7 +30,6 @@ struct RunOptions {
   bool once = false;
   std::string now;
   int heartbeat_seconds = 60;
-  maintain::MaintenanceOptions maintenance;
 };
 
 void PrintSummary(const job::RunSummary& s) {
@@ -57,9 +56,6 @@ void RegisterRun(CLI::App& app, const GlobalOptions& options, Action& action) {
                   "requested through CloudStack's generateUsageRecords are looked for")
       ->check(CLI::Range(1, 3600))
       ->capture_default_str();
-  cmd->add_option("--sanity-log", opts->maintenance.sanity_log,
-                  "The scheduled sanity check's own log file (appended)")
-      ->capture_default_str();
   cmd->callback([&options, &action, opts] {
     action = [&options, opts] {
       auto db = OpenReady(options);
@@ -79,7 +75,6 @@ void RegisterRun(CLI::App& app, const GlobalOptions& options, Action& action) {
       signal(SIGTERM, OnStopSignal);
       signal(SIGINT, OnStopSignal);
       job::SchedulerOptions scheduler;
-      scheduler.maintenance = opts->maintenance;
       scheduler.heartbeat_every = std::chrono::seconds(opts->heartbeat_seconds);
       job::RunScheduled(*db.conn, *clock, g_stop, scheduler);
       return kExitOk;

@@ -4,7 +4,6 @@
 
 #include "core/clock.h"
 #include "core/settings.h"
-#include "maintain/maintenance.h"
 #include "store/connection.h"
 
 namespace usaged::job {
@@ -18,7 +17,6 @@ struct SchedulerOptions {
   // How often the usage_job heartbeat is written and runs requested through
   // CloudStack (generateUsageRecords) are looked for.
   Millis heartbeat_every = std::chrono::seconds(60);
-  maintain::MaintenanceOptions maintenance;
 };
 
 // Runs the usage job on schedule until `stop` becomes true, keeping

@@ -10,7 +10,7 @@
 namespace usaged::maintain {
 
 void RunMaintenanceIfDue(store::Connection& conn, const Clock& clock,
-                         const MaintenanceOptions& options, const std::atomic<bool>* stop) {
+                         const std::atomic<bool>* stop) {
   try {
     if (CleanupDue(conn, clock.Now())) {
       CleanupOptions cleanup;
@@ -25,9 +25,7 @@ void RunMaintenanceIfDue(store::Connection& conn, const Clock& clock,
   try {
     const int interval = job::LoadSettings(conn).sanity_check_interval_days;
     if (SanityDue(conn, clock.Now(), interval) && job::WindowLedger(conn).Checkpoint()) {
-      SanityOptions sanity;
-      sanity.log_file = options.sanity_log;
-      RunSanityCheck(conn, clock, sanity);
+      RunSanityCheck(conn, clock, SanityOptions{});
     }
   } catch (const std::exception& e) {
     spdlog::error("sanity check failed: {}", e.what());

@@ -1,22 +1,17 @@
 #pragma once
 
 #include <atomic>
-#include <string>
 
 #include "core/clock.h"
 #include "store/connection.h"
 
 namespace usaged::maintain {
 
-struct MaintenanceOptions {
-  std::string sanity_log = "usaged-sanity.log";  // the sanity check's own log
-};
-
 // The scheduler's housekeeping between usage jobs: the daily retention
 // cleanup and the sanity check every usage.sanity.check.interval days, each
 // when due. The caller holds the job lock and runs no usage job meanwhile.
 // Errors are logged, never thrown: housekeeping never stops the scheduler.
 void RunMaintenanceIfDue(store::Connection& conn, const Clock& clock,
-                         const MaintenanceOptions& options, const std::atomic<bool>* stop);
+                         const std::atomic<bool>* stop);
 
 }  // namespace usaged::maintain

@@ -1,7 +1,6 @@
 #include "maintain/sanity.h"
 
 #include <fmt/format.h>
-#include <spdlog/sinks/basic_file_sink.h>
 #include <spdlog/spdlog.h>
 
 #include "alert/alert.h"
@@ -21,33 +20,12 @@ std::string Describe(const SanityFinding& f) {
   return fmt::format("{}{}: {}", f.kind, where, f.detail);
 }
 
-// The sanity check's own log: a file logger, so operators find its findings
-// apart from the job's log. Findings also go to the main log as warnings.
-class SanityLog {
- public:
-  explicit SanityLog(const std::string& path) {
-    if (path.empty()) return;
-    try {
-      file_ = std::make_shared<spdlog::logger>(
-          "sanity", std::make_shared<spdlog::sinks::basic_file_sink_mt>(path, false));
-      file_->set_pattern("%Y-%m-%d %H:%M:%S %l %v");
-      file_->flush_on(spdlog::level::info);
-    } catch (const spdlog::spdlog_ex& e) {
-      throw InputError(fmt::format("cannot open the sanity log {}: {}", path, e.what()));
-    }
-  }
-  void Info(const std::string& line) {
-    spdlog::info("sanity: {}", line);
-    if (file_) file_->info(line);
-  }
-  void Finding(const std::string& line) {
-    spdlog::warn("sanity: {}", line);
-    if (file_) file_->warn(line);
-  }
-
- private:
-  std::shared_ptr<spdlog::logger> file_;
-};
+// The sanity check's own log: the "sanity" logger, which `--log-dir` sends
+// to sanity.log besides stderr; the default logger where none is set up.
+std::shared_ptr<spdlog::logger> SanityLogger() {
+  auto logger = spdlog::get("sanity");
+  return logger ? logger : spdlog::default_logger();
+}
 
 void Store(store::Connection& conn, int64_t job_id, const SanityReport& report, Instant now) {
   store::Transaction tx(conn);
@@ -95,7 +73,7 @@ SanityReport RunSanityCheck(store::Connection& conn, const Clock& clock,
     throw InputError(fmt::format("the sanity range is empty or inverted: start {} is not before "
                                  "end {}", FormatUtc(report.start), FormatUtc(report.end)));
   }
-  SanityLog log(options.log_file);
+  auto log = SanityLogger();
   job::JobStart start;
   start.kind = job::JobKind::kSanity;
   start.range_start = report.start;
@@ -103,15 +81,15 @@ SanityReport RunSanityCheck(store::Connection& conn, const Clock& clock,
   start.units_total = 5;  // the checks
   job::JobLog jobs(conn);
   report.job_id = jobs.Start(start, now);
-  log.Info(fmt::format("check {} of {} to {} started", report.job_id, FormatUtc(report.start),
-                       FormatUtc(report.end)));
+  log->info("check {} of {} to {} started", report.job_id, FormatUtc(report.start),
+            FormatUtc(report.end));
   using Check = void (*)(store::Connection&, Instant, Instant, std::vector<SanityFinding>&);
   for (Check check : {CheckRecordCounts, CheckOverlapsAndDuplicates, CheckDuplicateEvents,
                       CheckRawUsage, CheckWindowGaps}) {
     check(conn, report.start, report.end, report.findings);
     jobs.AddUnitDoneOutsideUnit(report.job_id, 0);
   }
-  for (const auto& f : report.findings) log.Finding(Describe(f));
+  for (const auto& f : report.findings) log->warn("{}", Describe(f));
   Store(conn, report.job_id, report, clock.Now());
   std::optional<std::string> summary;
   if (!report.findings.empty()) {
@@ -120,8 +98,8 @@ SanityReport RunSanityCheck(store::Connection& conn, const Clock& clock,
   }
   jobs.Finish(report.job_id, summary ? job::JobState::kFailed : job::JobState::kSucceeded,
               summary, clock.Now());
-  log.Info(fmt::format("check {} finished: {} finding(s)", report.job_id,
-                       report.findings.size()));
+  log->info("check {} finished: {} finding(s)", report.job_id, report.findings.size());
+  log->flush();
   return report;
 }
 

@@ -42,8 +42,6 @@ struct SanityOptions {
   // usage.sanity.check.interval days (at least one day).
   std::optional<Instant> start;
   std::optional<Instant> end;
-  // The sanity check's own log (appended); empty: no file.
-  std::string log_file;
 };
 
 struct SanityReport {
@@ -55,7 +53,8 @@ struct SanityReport {
 
 // Runs every check over [start, end), covering every usage type a registered
 // parser produces, and records it as a SANITY job. Findings are written to the
-// log file, the usaged_sanity_finding table and, if any, one alert
+// "sanity" log (sanity.log under --log-dir), the usaged_sanity_finding table
+// and, if any, one alert
 // (USAGE_SANITY_FINDING). Throws InputError for an inverted range.
 SanityReport RunSanityCheck(store::Connection& conn, const Clock& clock,
                             const SanityOptions& options);

@@ -44,22 +44,35 @@ SanityFinding Finding(std::string_view kind, const ResourceKey& key, std::string
 struct BilledWindow {
   Window window;
   int shard_count = 1;
+  bool done = false;
 };
 
-// Windows inside [start, end) whose units are all done.
-std::vector<BilledWindow> BilledWindows(store::Connection& conn, Instant start, Instant end) {
+// Planned windows overlapping [start, end), oldest first.
+std::vector<BilledWindow> LedgerWindows(store::Connection& conn, Instant start, Instant end) {
   auto& q = conn.Prepare(
-      "SELECT w.start_millis, w.next_millis, w.shard_count FROM ${usage}.usaged_window w "
-      "WHERE w.start_millis >= ? AND w.next_millis <= ? AND NOT EXISTS (SELECT 1 FROM "
-      "${usage}.usaged_unit u WHERE u.window_id = w.id AND u.state <> 'done') "
+      "SELECT w.start_millis, w.next_millis, w.shard_count, NOT EXISTS (SELECT 1 FROM "
+      "${usage}.usaged_unit u WHERE u.window_id = w.id AND u.state <> 'done') FROM "
+      "${usage}.usaged_window w WHERE w.next_millis > ? AND w.start_millis < ? "
       "ORDER BY w.start_millis").Bind(ToEpochMillis(start), ToEpochMillis(end));
   std::vector<BilledWindow> out;
   while (q.Next()) {
     out.push_back({Window{FromEpochMillis(q.Int(0)), FromEpochMillis(q.Int(1))},
-                   static_cast<int>(q.Int(2))});
+                   static_cast<int>(q.Int(2)), q.Int(3) != 0});
   }
   q.Reset();
   return out;
+}
+
+// The window a record dated [start, end] lies in. Records usually span their
+// window; some types (VM snapshots) date them with times inside it.
+const BilledWindow* Containing(const std::vector<BilledWindow>& windows, Instant start,
+                               Instant end) {
+  auto it = std::upper_bound(windows.begin(), windows.end(), start,
+                             [](Instant t, const BilledWindow& b) { return t < b.window.start; });
+  if (it == windows.begin()) return nullptr;
+  --it;
+  if (start >= it->window.next || end > it->window.display_end()) return nullptr;
+  return &*it;
 }
 
 }  // namespace
@@ -68,9 +81,13 @@ void CheckRecordCounts(store::Connection& conn, Instant start, Instant end,
                        std::vector<SanityFinding>& out) {
   const auto accounts = store::AccountDirectory::Load(conn);
   std::map<ResourceKey, std::vector<Instant>> expected, stored;
-  std::set<Instant> checked;
-  for (const BilledWindow& b : BilledWindows(conn, start, end)) {
-    checked.insert(b.window.start);
+  std::vector<BilledWindow> windows = LedgerWindows(conn, start, end);
+  // Only windows inside the range whose units are all done are compared.
+  std::erase_if(windows, [&](const BilledWindow& b) {
+    return !b.done || b.window.start < start || b.window.next > end;
+  });
+  if (windows.empty()) return;
+  for (const BilledWindow& b : windows) {
     for (int shard = 0; shard < b.shard_count; ++shard) {
       parse::ParseScope scope;
       scope.window = b.window;
@@ -79,20 +96,19 @@ void CheckRecordCounts(store::Connection& conn, Instant start, Instant end,
       scope.directory = &accounts;
       for (const auto& r : parse::ParseAll(conn, scope)) {
         expected[KeyOf(r.usage_type, r.account_id, r.usage_id, r.vm_instance_id)].push_back(
-            r.start_date);
+            b.window.start);
       }
     }
   }
-  if (checked.empty()) return;
   auto& q = conn.Prepare(fmt::format(
-      "SELECT usage_type, account_id, usage_id, vm_instance_id, start_date FROM "
+      "SELECT usage_type, account_id, usage_id, vm_instance_id, start_date, end_date FROM "
       "${{usage}}.cloud_usage WHERE start_date >= ? AND start_date < ? AND usage_type IN ({})",
-      JoinInts(job::ParsedUsageTypes()))).Bind(*checked.begin(), end);
+      JoinInts(job::ParsedUsageTypes()))).Bind(windows.front().window.start, end);
   while (q.Next()) {
-    Instant window = q.Time(4);
-    if (!checked.count(window)) continue;
+    const BilledWindow* window = Containing(windows, q.Time(4), q.Time(5));
+    if (!window) continue;
     stored[KeyOf(static_cast<int>(q.Int(0)), q.Int(1), q.OptInt(2), q.OptInt(3))].push_back(
-        window);
+        window->window.start);
   }
   q.Reset();
   std::set<ResourceKey> keys;
@@ -204,11 +220,16 @@ void CheckRawUsage(store::Connection& conn, Instant start, Instant end,
       "SELECT id, usage_type, account_id, usage_id, vm_instance_id, raw_usage, start_date, "
       "end_date FROM ${{usage}}.cloud_usage WHERE start_date >= ? AND start_date < ? AND "
       "usage_type IN ({})", JoinInts(time_based))).Bind(start, end);
+  const std::vector<BilledWindow> windows = LedgerWindows(conn, start, end);
   while (q.Next()) {
-    // end_date is the window's last second; the window ends one second later.
-    const double hours =
-        std::chrono::duration<double>(q.Time(7) + std::chrono::seconds(1) - q.Time(6)).count() /
-        3600.0;
+    // The window's length; for a record outside usaged's windows, its own
+    // (end_date is the last second: the record ends one second later).
+    Instant from = q.Time(6), to = q.Time(7) + std::chrono::seconds(1);
+    if (const BilledWindow* w = Containing(windows, q.Time(6), q.Time(7))) {
+      from = w->window.start;
+      to = w->window.next;
+    }
+    const double hours = std::chrono::duration<double>(to - from).count() / 3600.0;
     const double raw = q.Double(5);
     if (raw <= hours + 1e-3) continue;
     SanityFinding f = Finding(finding_kind::kRawUsageTooLong,
