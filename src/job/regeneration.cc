@@ -132,41 +132,23 @@ std::pair<Instant, Instant> AlignRange(store::Connection& conn, const Regenerati
   return {r.start, *end};
 }
 
-bool ProcessIsGoneHere(const std::string& host, int64_t pid) {
-  return host == HostName() && pid > 0 && kill(static_cast<pid_t>(pid), 0) != 0 && errno == ESRCH;
-}
-
 // Inside the claim transaction: refuses if a running GENERATE/REGENERATE job
-// overlaps; a job whose process is gone (on this host) is marked INTERRUPTED.
+// overlaps the plan's range.
 void RefuseOverlaps(store::Connection& conn, const RegenerationPlan& plan, Instant now) {
+  InterruptAbandonedRegenerations(conn, now);
   auto& q = conn.Prepare(
       "SELECT id, kind, range_start, range_end, host, pid FROM ${usage}.usaged_job "
       "WHERE state = 'RUNNING' AND kind IN ('GENERATE', 'REGENERATE') AND range_start < ? AND "
-      "range_end >= ?").Bind(plan.end, plan.start);
-  struct Running {
-    int64_t id;
-    std::string kind;
-    Instant start, end;
-    std::string host;
-    int64_t pid;
-  };
-  std::vector<Running> running;
-  while (q.Next()) {
-    running.push_back({q.Int(0), q.Text(1), q.Time(2), q.Time(3), q.OptText(4).value_or(""),
-                       q.OptInt(5).value_or(0)});
+      "range_end >= ? ORDER BY id").Bind(plan.end, plan.start);
+  std::optional<std::string> overlap;
+  if (q.Next()) {
+    overlap = fmt::format(
+        "the range overlaps job {} ({} of {} to {}, running on {} pid {}); wait for it to finish "
+        "(`usaged jobs`)", q.Int(0), q.Text(1), FormatUtc(q.Time(2)), FormatUtc(q.Time(3)),
+        q.OptText(4).value_or("?"), q.OptInt(5).value_or(0));
   }
   q.Reset();
-  for (const auto& j : running) {
-    if (ProcessIsGoneHere(j.host, j.pid)) {
-      conn.Run("UPDATE ${usage}.usaged_job SET state = 'INTERRUPTED', finished_at = ?, error = "
-               "'the process running this job stopped before it finished' WHERE id = ?",
-               now, j.id);
-      continue;
-    }
-    throw InputError(fmt::format(
-        "the range overlaps job {} ({} of {} to {}, running on {} pid {}); wait for it to finish "
-        "(`usaged jobs`)", j.id, j.kind, FormatUtc(j.start), FormatUtc(j.end), j.host, j.pid));
-  }
+  if (overlap) throw InputError(*overlap);
 }
 
 int64_t Claim(store::Connection& conn, const RegenerationRequest& r, const RegenerationPlan& plan,
@@ -193,6 +175,24 @@ int64_t Claim(store::Connection& conn, const RegenerationRequest& r, const Regen
 }
 
 }  // namespace
+
+int64_t InterruptAbandonedRegenerations(store::Connection& conn, Instant now) {
+  auto& q = conn.Prepare(
+      "SELECT id, host, pid FROM ${usage}.usaged_job WHERE state = 'RUNNING' AND kind IN "
+      "('GENERATE', 'REGENERATE') AND host = ?").Bind(HostName());
+  std::vector<int64_t> gone;
+  while (q.Next()) {
+    int64_t pid = q.OptInt(2).value_or(0);
+    if (pid > 0 && kill(static_cast<pid_t>(pid), 0) != 0 && errno == ESRCH) gone.push_back(q.Int(0));
+  }
+  q.Reset();
+  for (int64_t id : gone) {
+    conn.Run("UPDATE ${usage}.usaged_job SET state = 'INTERRUPTED', finished_at = ?, error = "
+             "'the process running this job stopped before it finished' WHERE id = ?",
+             now, id);
+  }
+  return static_cast<int64_t>(gone.size());
+}
 
 RegenerationPlan PlanRegeneration(store::Connection& conn, const RegenerationRequest& request,
                                   Instant now) {

@@ -79,4 +79,10 @@ RegenerationResult RunRegeneration(store::Connection& conn, const Clock& clock,
                                    const RegenerationRequest& request,
                                    const RunControl& control = {});
 
+// GENERATE/REGENERATE jobs still marked RUNNING whose process, on this host,
+// is gone become INTERRUPTED (they run outside the job lock, so the lock
+// holder's JobLog::MarkInterrupted leaves them alone). Runs inside the
+// caller's transaction if one is open. Returns how many.
+int64_t InterruptAbandonedRegenerations(store::Connection& conn, Instant now);
+
 }  // namespace usaged::job

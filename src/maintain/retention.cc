@@ -8,6 +8,7 @@
 #include "ingest/event_copy.h"
 #include "ingest/helper_tables.h"
 #include "job/job_log.h"
+#include "job/regeneration.h"
 #include "job/usage_run.h"
 #include "job/window_ledger.h"
 #include "store/retry.h"
@@ -117,6 +118,7 @@ CleanupSummary RunCleanup(store::Connection& conn, const Clock& clock,
   const UsageSettings settings = job::LoadSettings(conn);
   CleanupSummary summary;
   summary.retention_years = settings.retention_years;
+  job::InterruptAbandonedRegenerations(conn, now);
   if (auto running = RunningJob(conn)) {
     summary.skipped = *running + "; cleanup runs only while no usage job runs";
     return summary;
