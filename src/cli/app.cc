@@ -107,6 +107,8 @@ int Main(int argc, char** argv) {
   RegisterDemo(app, options, action);
   RegisterMigrate(app, options, action);
   RegisterRepair(app, options, action);
+  RegisterRegenerate(app, options, action);
+  RegisterMaintenance(app, options, action);
 
   try {
     app.parse(argc, argv);

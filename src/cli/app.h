@@ -52,6 +52,8 @@ void RegisterJobs(CLI::App& app, const GlobalOptions& options, Action& action);
 void RegisterDemo(CLI::App& app, const GlobalOptions& options, Action& action);
 void RegisterMigrate(CLI::App& app, const GlobalOptions& options, Action& action);
 void RegisterRepair(CLI::App& app, const GlobalOptions& options, Action& action);
+void RegisterRegenerate(CLI::App& app, const GlobalOptions& options, Action& action);
+void RegisterMaintenance(CLI::App& app, const GlobalOptions& options, Action& action);
 
 int Main(int argc, char** argv);
 

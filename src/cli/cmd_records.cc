@@ -21,6 +21,7 @@ struct RecordsOptions {
 
 struct ListOptions {
   std::string format = "table";
+  std::string now;  // jobs: the time a running job's duration is measured to
 };
 
 nlohmann::ordered_json Opt(const std::optional<int64_t>& v) {
@@ -33,20 +34,40 @@ nlohmann::ordered_json Opt(const std::optional<Instant>& v) {
   return v ? nlohmann::ordered_json(FormatUtc(*v)) : nlohmann::ordered_json();
 }
 
-int PrintJobs(const GlobalOptions& options, Format format) {
+// "all", "account 5", "domain 2", "type 1", "account 5, type 1".
+std::string ScopeText(const job::JobRecord& j) {
+  std::string out;
+  auto add = [&](const std::string& part) { out += (out.empty() ? "" : ", ") + part; };
+  if (j.scope_account_id) add(fmt::format("account {}", *j.scope_account_id));
+  if (j.scope_domain_id) add(fmt::format("domain {}", *j.scope_domain_id));
+  if (j.scope_usage_type) add(fmt::format("type {}", *j.scope_usage_type));
+  return out.empty() ? "all" : out;
+}
+
+int PrintJobs(const GlobalOptions& options, Format format, const std::string& now_option) {
+  auto clock = MakeClock(now_option);
   auto db = OpenReady(options);
-  ResultTable table({"id", "kind", "state", "range_start", "range_end", "account", "domain",
-                     "usage_type", "reason", "units_done", "units_total", "units_failed",
-                     "records", "host", "pid", "created", "finished", "duration_s", "error"});
+  ResultTable table({"id", "kind", "state", "range_start", "range_end", "scope", "account",
+                     "domain", "usage_type", "reason", "requester", "progress", "units_done",
+                     "units_total", "units_failed", "records", "host", "pid", "created",
+                     "finished", "duration_s", "error"});
   for (const auto& j : job::JobLog(*db.conn).List(1000)) {
+    // A running job's duration so far; a job stopped without a finish time
+    // has none.
     nlohmann::ordered_json duration;
-    if (j.finished_at) duration = (*j.finished_at - j.created_at).count() / 1000.0;
-    table.Add({j.id, j.kind, j.state, Opt(j.range_start), Opt(j.range_end),
+    if (j.finished_at) {
+      duration = (*j.finished_at - j.created_at).count() / 1000.0;
+    } else if (j.state == "RUNNING") {
+      duration = std::max<int64_t>(0, (clock->Now() - j.created_at).count()) / 1000.0;
+    }
+    table.Add({j.id, j.kind, j.state, Opt(j.range_start), Opt(j.range_end), ScopeText(j),
                Opt(j.scope_account_id), Opt(j.scope_domain_id),
                j.scope_usage_type ? nlohmann::ordered_json(*j.scope_usage_type)
                                   : nlohmann::ordered_json(),
-               Opt(j.reason), j.units_done, j.units_total, j.units_failed, j.records, j.host,
-               j.pid, FormatUtc(j.created_at), Opt(j.finished_at), duration, Opt(j.error)});
+               Opt(j.reason), Opt(j.requester),
+               fmt::format("{}/{}", j.units_done, j.units_total), j.units_done, j.units_total,
+               j.units_failed, j.records, j.host, j.pid, FormatUtc(j.created_at),
+               Opt(j.finished_at), duration, Opt(j.error)});
   }
   table.Print(format, std::cout);
   return kExitOk;
@@ -121,8 +142,12 @@ void RegisterJobs(CLI::App& app, const GlobalOptions& options, Action& action) {
   auto* jobs = app.add_subcommand("jobs", "List usage jobs (newest first) with range, scope and "
                                           "progress");
   jobs->add_option("--format", jobs_opts->format, "table, json or csv")->capture_default_str();
+  jobs->add_option("--now", jobs_opts->now,
+                   "Measure running jobs' durations to this UTC time (default: the clock)");
   jobs->callback([&options, &action, jobs_opts] {
-    action = [&options, jobs_opts] { return PrintJobs(options, ParseFormat(jobs_opts->format)); };
+    action = [&options, jobs_opts] {
+      return PrintJobs(options, ParseFormat(jobs_opts->format), jobs_opts->now);
+    };
   });
 
   auto q_opts = std::make_shared<ListOptions>();

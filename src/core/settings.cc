@@ -42,6 +42,10 @@ void ValidateDays(std::string_view name, std::string_view v) {
   RequireIntegerIn(name, v, 0, 3650);
 }
 
+void ValidateRetentionYears(std::string_view name, std::string_view v) {
+  RequireIntegerIn(name, v, -1, 1000);
+}
+
 void ValidateBool(std::string_view name, std::string_view v) {
   if (v != "true" && v != "false") {
     throw InputError(fmt::format("invalid value '{}' for {}: expected true or false", v, name));
@@ -106,6 +110,11 @@ const std::vector<ConfigKey>& KnownConfigKeys() {
        "How far back (days before now) a late event may restate billed windows; an older late "
        "event is quarantined with an alert instead.",
        false, ValidateDays},
+      {"usage.retention.years", "0",
+       "Years of cloud_usage records to keep; the daily cleanup deletes older ones. 0 or -1 keep "
+       "everything. `usaged init` sets 1 on a fresh install and 0 on a database that already "
+       "holds usage data.",
+       false, ValidateRetentionYears},
       {"usage.window.settle.seconds", "0",
        "Seconds a window must have ended before it is processed, for events committed late.",
        false, ValidateSettle},
@@ -156,6 +165,9 @@ UsageSettings UsageSettings::Load(
   s.settle_seconds = static_cast<int>(*ParseInteger(get("usage.window.settle.seconds")));
   s.snapshot_virtual_size = get("usage.snapshot.virtualsize.select") == "true";
   s.restatement_max_days = static_cast<int>(*ParseInteger(get("usage.restatement.max.days")));
+  s.retention_years = static_cast<int>(*ParseInteger(get("usage.retention.years")));
+  s.sanity_check_interval_days =
+      static_cast<int>(*ParseInteger(get("usage.sanity.check.interval")));
   return s;
 }
 

@@ -40,6 +40,8 @@ struct UsageSettings {
   int settle_seconds = 0;
   bool snapshot_virtual_size = false;
   int restatement_max_days = 30;
+  int retention_years = 0;          // <= 0: keep every record
+  int sanity_check_interval_days = 1;  // 0: no scheduled sanity check
 
   // Builds settings from a lookup of raw values (nullopt: key not set, use the
   // default). Throws ConfigError naming the key for a value that cannot be used.

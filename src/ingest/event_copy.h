@@ -17,6 +17,8 @@ int64_t SyncAccounts(store::Connection& conn);
 // committed after a higher id was copied is still picked up. Events `usaged
 // repair` moved to usage_event_removed are not copied again. Returns the
 // number of events copied.
-int64_t CopyNewEvents(store::Connection& conn, int64_t recheck_ids = 10000);
+// Events with lower ids may be deleted (retention) without being copied again.
+inline constexpr int64_t kEventRecheckIds = 10000;
+int64_t CopyNewEvents(store::Connection& conn, int64_t recheck_ids = kEventRecheckIds);
 
 }  // namespace usaged::ingest

@@ -19,6 +19,7 @@ std::string_view ToString(JobKind kind) {
     case JobKind::kRegenerate: return "REGENERATE";
     case JobKind::kCleanup: return "CLEANUP";
     case JobKind::kRepair: return "REPAIR";
+    case JobKind::kSanity: return "SANITY";
   }
   return "?";
 }
@@ -51,11 +52,17 @@ std::string HostName() {
 }
 
 int64_t JobLog::Start(const JobStart& s, Instant now) {
+  store::Transaction tx(conn_);
+  int64_t id = StartInTransaction(s, now);
+  tx.Commit();
+  return id;
+}
+
+int64_t JobLog::StartInTransaction(const JobStart& s, Instant now) {
   if (s.range_start > s.range_end) {
     throw Error(fmt::format("refusing to record a job whose start {} is after its end {}",
                             FormatUtc(s.range_start), FormatUtc(s.range_end)));
   }
-  store::Transaction tx(conn_);
   conn_.Run(
       "INSERT INTO ${usage}.usaged_job (kind, state, scope_account_id, scope_domain_id, "
       "scope_usage_type, reason, requester, range_start, range_end, units_total, host, pid, "
@@ -63,9 +70,7 @@ int64_t JobLog::Start(const JobStart& s, Instant now) {
       ToString(s.kind), s.scope_account_id, s.scope_domain_id, s.scope_usage_type, s.reason,
       s.requester, s.range_start, s.range_end, s.units_total, HostName(),
       static_cast<int64_t>(getpid()), now);
-  int64_t id = conn_.LastInsertId();
-  tx.Commit();
-  return id;
+  return conn_.LastInsertId();
 }
 
 void JobLog::AddUnitDone(int64_t job_id, int64_t records) {
@@ -100,7 +105,7 @@ int64_t JobLog::MarkInterrupted(Instant now) {
   int64_t n = conn_.Run(
       "UPDATE ${usage}.usaged_job SET state = 'INTERRUPTED', finished_at = ?, "
       "error = 'the process running this job stopped before it finished' "
-      "WHERE state = 'RUNNING'",
+      "WHERE state = 'RUNNING' AND kind NOT IN ('GENERATE', 'REGENERATE')",
       now);
   tx.Commit();
   return n;

@@ -10,7 +10,7 @@
 
 namespace usaged::job {
 
-enum class JobKind { kRun, kRestate, kGenerate, kRegenerate, kCleanup, kRepair };
+enum class JobKind { kRun, kRestate, kGenerate, kRegenerate, kCleanup, kRepair, kSanity };
 enum class JobState { kRunning, kSucceeded, kFailed, kInterrupted };
 
 std::string_view ToString(JobKind kind);
@@ -60,6 +60,8 @@ class JobLog {
   // Inserts a RUNNING job; returns its id. range_start <= range_end is checked
   // here and by the table's CHECK constraint.
   int64_t Start(const JobStart& start, Instant now);
+  // Same, inside the caller's transaction (to check and claim atomically).
+  int64_t StartInTransaction(const JobStart& start, Instant now);
   // Counts one finished unit, inside the unit's transaction.
   void AddUnitDone(int64_t job_id, int64_t records);
   void AddUnitFailed(int64_t job_id);
@@ -67,6 +69,9 @@ class JobLog {
   void AddUnitDoneOutsideUnit(int64_t job_id, int64_t records);
   void Finish(int64_t job_id, JobState state, const std::optional<std::string>& error, Instant now);
   // Jobs left RUNNING by a process that no longer runs become INTERRUPTED.
+  // Called by the holder of the job lock; GENERATE and REGENERATE jobs run
+  // without that lock (next to the scheduled job), so they are left alone
+  // here and handled by job/regeneration.
   int64_t MarkInterrupted(Instant now);
 
   std::vector<JobRecord> List(int limit = 100);

@@ -5,7 +5,7 @@
 
 #include <map>
 
-#include "parse/parsers.h"
+#include "job/unit_rebuild.h"
 
 namespace usaged::job {
 
@@ -65,31 +65,21 @@ int64_t Restatements::Restate(const Work& work, const UsageSettings& settings,
   std::string ids;
   for (int64_t a : work.accounts) ids += (ids.empty() ? "" : ",") + std::to_string(a);
   store::Transaction tx(conn_);
-  // Account ids are numbers from the database; inlined, they keep the
-  // statement free of a variable-length parameter list.
-  // Records of a window lie within it; some types (VM snapshots) date their
-  // records with the helper row's own times inside the window.
-  int64_t before = conn_.Run(fmt::format(
-      "DELETE FROM ${{usage}}.cloud_usage WHERE account_id IN ({}) AND start_date >= ? AND "
-      "end_date <= ?", ids), work.window.start, work.window.display_end());
-  parse::ParseScope scope;
-  scope.window = work.window;
-  scope.shard = work.shard;
-  scope.shard_count = work.shard_count;
-  scope.hours_mode = settings.hours_mode;
-  scope.directory = &accounts;
+  RecordScope scope;
   scope.accounts = work.accounts;
-  std::vector<UsageRecord> records = parse::ParseAll(conn_, scope);
-  conn_.InsertUsageRecords(records);
+  RebuildResult rebuilt =
+      RebuildUnitRecords(conn_, UnitSlice{work.window, work.shard, work.shard_count},
+                         settings.hours_mode, accounts, scope, RebuildMode::kReplace);
+  const int64_t before = rebuilt.deleted;
   conn_.Exec(fmt::format(
       "UPDATE ${{usage}}.usaged_restatement SET state = 'done', job_id = {}, records_before = {}, "
       "records_after = {}, done_at = '{}' WHERE state = 'pending' AND window_id = {} AND "
       "shard = {}",
-      job_id, before, records.size(), FormatUtc(now), work.window_id, work.shard));
+      job_id, before, rebuilt.written, FormatUtc(now), work.window_id, work.shard));
   tx.Commit();
   spdlog::info("restated window {} for account(s) {}: {} record(s) replaced by {}",
-               FormatUtc(work.window.start), ids, before, records.size());
-  return static_cast<int64_t>(records.size());
+               FormatUtc(work.window.start), ids, before, rebuilt.written);
+  return rebuilt.written;
 }
 
 }  // namespace usaged::job

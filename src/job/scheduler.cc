@@ -11,6 +11,7 @@
 #include "job/cloudstack_jobs.h"
 #include "job/job_log.h"
 #include "job/usage_run.h"
+#include "maintain/maintenance.h"
 
 namespace usaged::job {
 
@@ -114,6 +115,7 @@ void RunScheduled(store::Connection& conn, const Clock& clock, const std::atomic
       summary.units_failed = 1;
     }
     if (requested) waiter.Finish(*requested, summary, (clock.Now() - started).count());
+    if (!stop.load()) maintain::RunMaintenanceIfDue(conn, clock, &stop);
   }
   spdlog::info("scheduler stopped");
 }

@@ -24,7 +24,9 @@ struct SchedulerOptions {
 // requested through CloudStack starts at once. Settings are
 // re-read before every run, so a changed range or exec time takes effect at
 // the next run. The run in progress finishes its current unit before
-// returning. Errors of one run are logged and the next run is awaited.
+// returning. Errors of one run are logged and the next run is awaited. After
+// each run the housekeeping that is due (retention cleanup, sanity check)
+// runs, so it never overlaps a usage job.
 void RunScheduled(store::Connection& conn, const Clock& clock, const std::atomic<bool>& stop,
                   const SchedulerOptions& options = {});
 
