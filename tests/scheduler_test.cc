@@ -46,6 +46,7 @@ TEST_P(SchedulerTest, SigtermFinishesTheUnitInProgress) {
   spec.days = 6;
   spec.start = ParseUtc("2026-03-01 00:00:00");
   sim::WriteRandomCloud(*db->conn, spec);
+  db->SetConfig("usage.threads", "1");  // units in order, so "the third" is well defined
   TempDir io;
   std::string marker = io.path() + "/in-flight";
   CliProcess run({"--db", db->url, "run", "--now", "2026-03-07 00:14:59"},

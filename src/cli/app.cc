@@ -109,6 +109,7 @@ int Main(int argc, char** argv) {
   RegisterRepair(app, options, action);
   RegisterRegenerate(app, options, action);
   RegisterMaintenance(app, options, action);
+  RegisterNodes(app, options, action);
 
   try {
     app.parse(argc, argv);

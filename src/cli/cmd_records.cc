@@ -5,6 +5,7 @@
 #include "cli/app.h"
 #include "cli/output.h"
 #include "cli/record_query.h"
+#include "cluster/node_status.h"
 #include "core/usage_types.h"
 #include "core/error.h"
 #include "ingest/quarantine.h"
@@ -50,7 +51,8 @@ int PrintJobs(const GlobalOptions& options, Format format, const std::string& no
   ResultTable table({"id", "kind", "state", "range_start", "range_end", "scope", "account",
                      "domain", "usage_type", "reason", "requester", "progress", "units_done",
                      "units_total", "units_failed", "records", "host", "pid", "created",
-                     "finished", "duration_s", "error"});
+                     "finished", "duration_s", "error", "nodes"});
+  const auto nodes = cluster::UnitsByNode(*db.conn);
   for (const auto& j : job::JobLog(*db.conn).List(1000)) {
     // A running job's duration so far; a job stopped without a finish time
     // has none.
@@ -67,7 +69,9 @@ int PrintJobs(const GlobalOptions& options, Format format, const std::string& no
                Opt(j.reason), Opt(j.requester),
                fmt::format("{}/{}", j.units_done, j.units_total), j.units_done, j.units_total,
                j.units_failed, j.records, j.host, j.pid, FormatUtc(j.created_at),
-               Opt(j.finished_at), duration, Opt(j.error)});
+               Opt(j.finished_at), duration, Opt(j.error),
+               nodes.count(j.id) ? nlohmann::ordered_json(nodes.at(j.id))
+                                 : nlohmann::ordered_json()});
   }
   table.Print(format, std::cout);
   return kExitOk;

@@ -5,6 +5,7 @@
 #include <iostream>
 
 #include "cli/app.h"
+#include "cluster/cluster_run.h"
 #include "job/scheduler.h"
 #include "job/usage_run.h"
 
@@ -59,10 +60,24 @@ void RegisterRun(CLI::App& app, const GlobalOptions& options, Action& action) {
   cmd->callback([&options, &action, opts] {
     action = [&options, opts] {
       auto db = OpenReady(options);
-      auto lock = db.store->LockJobs();
+      // The embedded store admits one process; on MariaDB every process is a
+      // node that shares the work through claims and leases.
+      std::unique_ptr<store::JobLock> lock;
+      std::unique_ptr<cluster::Node> node;
+      if (db.store->engine() == store::Engine::kSqlite) {
+        lock = db.store->LockJobs();
+      } else {
+        node = cluster::Node::Join(*db.store, job::LoadSettings(*db.conn).lease_seconds);
+      }
+      store::Store& store = *db.store;
+      auto pass = [&](const Clock& clock, job::RunControl control) {
+        control.connect = [&store] { return store.Connect(); };
+        if (node) return cluster::RunNodePass(*node, *db.conn, clock, control);
+        return job::RunDueWindows(*db.conn, clock, control);
+      };
       if (opts->once) {
         auto clock = MakeClock(opts->now);
-        job::RunSummary summary = job::RunDueWindows(*db.conn, *clock);
+        job::RunSummary summary = pass(*clock, job::RunControl{});
         PrintSummary(summary);
         return summary.ok() ? kExitOk : kExitJobFailed;
       }
@@ -76,6 +91,7 @@ void RegisterRun(CLI::App& app, const GlobalOptions& options, Action& action) {
       signal(SIGINT, OnStopSignal);
       job::SchedulerOptions scheduler;
       scheduler.heartbeat_every = std::chrono::seconds(opts->heartbeat_seconds);
+      scheduler.pass = [&](const job::RunControl& control) { return pass(*clock, control); };
       job::RunScheduled(*db.conn, *clock, g_stop, scheduler);
       return kExitOk;
     };

@@ -13,6 +13,17 @@
 
 namespace usaged {
 
+namespace {
+
+void StallWithMarker() {
+  if (const char* marker = std::getenv("USAGED_FAULT_MARKER")) {
+    std::ofstream(marker) << getpid() << "\n";
+  }
+  std::this_thread::sleep_for(std::chrono::seconds(5));
+}
+
+}  // namespace
+
 FaultInjector& FaultInjector::Global() {
   static FaultInjector* injector = new FaultInjector();
   return *injector;
@@ -40,7 +51,8 @@ void FaultInjector::Configure(std::string_view spec) {
     std::string name(item.substr(0, eq));
     long n = std::atol(std::string(item.substr(eq + 1)).c_str());
     if (name != "fail_unit" && name != "crash_unit" && name != "crash_event_page" &&
-        name != "stall_unit" && name != "crash_repair_batch" && name != "crash_statistics") {
+        name != "stall_unit" && name != "stall_parsed_unit" && name != "crash_repair_batch" &&
+        name != "crash_statistics") {
       throw InputError(fmt::format("USAGED_FAULTS: unknown fault '{}'", name));
     }
     faults_.emplace(name, n);
@@ -62,14 +74,12 @@ void FaultInjector::Hit(Point point) {
     case Point::kUnitStart:
       if (matches("fail_unit")) throw Error(fmt::format("injected failure in unit #{}", n));
       break;
+    case Point::kUnitParsed:
+      if (matches("stall_parsed_unit")) StallWithMarker();
+      break;
     case Point::kUnitBeforeCommit:
       if (matches("crash_unit")) kill(getpid(), SIGKILL);
-      if (matches("stall_unit")) {
-        if (const char* marker = std::getenv("USAGED_FAULT_MARKER")) {
-          std::ofstream(marker) << getpid() << "\n";
-        }
-        std::this_thread::sleep_for(std::chrono::seconds(5));
-      }
+      if (matches("stall_unit")) StallWithMarker();
       break;
     case Point::kEventPage:
       if (matches("crash_event_page")) kill(getpid(), SIGKILL);

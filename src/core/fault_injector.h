@@ -21,10 +21,15 @@ namespace usaged {
 //   stall_unit=N          the N-th unit waits 5 s with its transaction open, after
 //                         touching the file named by USAGED_FAULT_MARKER (so a
 //                         test can stop the database server under it)
+//   stall_parsed_unit=N   the N-th unit waits 5 s after parsing, before its
+//                         transaction begins, after touching the marker file
+//                         (so a test can pause the process past its claim)
 // A point may be listed several times. Counting is per process.
 class FaultInjector {
  public:
-  enum class Point { kUnitStart, kUnitBeforeCommit, kEventPage, kRepairBatch, kStatistics };
+  enum class Point {
+    kUnitStart, kUnitParsed, kUnitBeforeCommit, kEventPage, kRepairBatch, kStatistics
+  };
 
   static FaultInjector& Global();
   // Replaces the configuration (tests); `spec` has the USAGED_FAULTS syntax.

@@ -2,7 +2,11 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <charconv>
+#include <thread>
+
+#include <spdlog/spdlog.h>
 
 #include "core/error.h"
 
@@ -45,6 +49,23 @@ void ValidateDays(std::string_view name, std::string_view v) {
 void ValidateRetentionYears(std::string_view name, std::string_view v) {
   RequireIntegerIn(name, v, -1, 1000);
 }
+
+constexpr long long kMaxThreads = 256;
+
+void ValidateThreads(std::string_view name, std::string_view v) {
+  if (v == "cores") return;
+  auto n = ParseInteger(v);
+  if (!n || *n < 1 || *n > kMaxThreads) {
+    throw InputError(fmt::format("invalid value '{}' for {}: expected 'cores' or an integer from "
+                                 "1 to {}", v, name, kMaxThreads));
+  }
+}
+
+void ValidateLease(std::string_view name, std::string_view v) {
+  RequireIntegerIn(name, v, 1, 3600);
+}
+
+int CoreCount() { return std::max(1, static_cast<int>(std::thread::hardware_concurrency())); }
 
 void ValidateBool(std::string_view name, std::string_view v) {
   if (v != "true" && v != "false") {
@@ -115,6 +136,14 @@ const std::vector<ConfigKey>& KnownConfigKeys() {
        "everything. `usaged init` sets 1 on a fresh install and 0 on a database that already "
        "holds usage data.",
        false, ValidateRetentionYears},
+      {"usage.threads", "cores",
+       "Units parsed in parallel by one usaged process ('cores' = one per CPU core). A bad "
+       "value is logged and the default is used.",
+       false, ValidateThreads},
+      {"usage.cluster.lease.seconds", "30",
+       "Seconds a node's claim on a unit (and the ingest lease) lasts without renewal; a "
+       "stopped node's work is taken over by another node after this long.",
+       false, ValidateLease},
       {"usage.window.settle.seconds", "0",
        "Seconds a window must have ended before it is processed, for events committed late.",
        false, ValidateSettle},
@@ -168,6 +197,17 @@ UsageSettings UsageSettings::Load(
   s.retention_years = static_cast<int>(*ParseInteger(get("usage.retention.years")));
   s.sanity_check_interval_days =
       static_cast<int>(*ParseInteger(get("usage.sanity.check.interval")));
+  s.lease_seconds = static_cast<int>(*ParseInteger(get("usage.cluster.lease.seconds")));
+  s.threads = CoreCount();
+  // A bad thread count must not stop billing: it is reported and the default used.
+  std::string threads = lookup("usage.threads").value_or("cores");
+  try {
+    ValidateThreads("usage.threads", threads);
+    if (threads != "cores") s.threads = static_cast<int>(*ParseInteger(threads));
+  } catch (const InputError& e) {
+    spdlog::error("cloud.configuration: {}; using the default ({} thread(s), one per core)",
+                  e.what(), s.threads);
+  }
   return s;
 }
 

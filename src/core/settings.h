@@ -42,6 +42,8 @@ struct UsageSettings {
   int restatement_max_days = 30;
   int retention_years = 0;          // <= 0: keep every record
   int sanity_check_interval_days = 1;  // 0: no scheduled sanity check
+  int threads = 1;         // units parsed in parallel (usage.threads)
+  int lease_seconds = 30;  // cluster claims and the ingest lease
 
   // Builds settings from a lookup of raw values (nullopt: key not set, use the
   // default). Throws ConfigError naming the key for a value that cannot be used.

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <cstring>
+#include <optional>
 
 #include "core/error.h"
 
@@ -151,13 +152,14 @@ void JobLog::WriteCloudStackJob(Instant start, Instant end_inclusive, int64_t ex
     throw Error(fmt::format("refusing to write a usage_job row with start {} after end {}",
                             FormatUtcMillis(start), FormatUtcMillis(end_inclusive)));
   }
-  store::Transaction tx(conn_);
+  std::optional<store::Transaction> tx;
+  if (!conn_.InTransaction()) tx.emplace(conn_);
   conn_.Run(
       "INSERT INTO ${usage}.usage_job (host, pid, job_type, scheduled, start_millis, end_millis, "
       "exec_time, start_date, end_date, success, heartbeat) VALUES (?, ?, 0, 0, ?, ?, ?, ?, ?, ?, ?)",
       HostName(), static_cast<int64_t>(getpid()), ToEpochMillis(start),
       ToEpochMillis(end_inclusive), exec_ms, start, end_inclusive, success ? 1 : 0, now);
-  tx.Commit();
+  if (tx) tx->Commit();
 }
 
 std::optional<int64_t> JobLog::LastSuccessEndMillis() {

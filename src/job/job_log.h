@@ -57,7 +57,8 @@ class JobLog {
  public:
   explicit JobLog(store::Connection& conn) : conn_(conn) {}
 
-  // Inserts a RUNNING job; returns its id. range_start <= range_end is checked
+  // Inserts a RUNNING job (inside the caller's transaction if one is open);
+  // returns its id. range_start <= range_end is checked
   // here and by the table's CHECK constraint.
   int64_t Start(const JobStart& start, Instant now);
   // Same, inside the caller's transaction (to check and claim atomically).
@@ -79,7 +80,8 @@ class JobLog {
   // Writes the finished job to cloud_usage.usage_job the way the Java server
   // does (job_type 0, start/end in epoch ms and as DATETIME, success 0/1), so
   // listUsageServerMetrics and the Java server itself see usaged's progress.
-  // Never writes a row whose start is after its end.
+  // Never writes a row whose start is after its end. Joins the caller's
+  // transaction if one is open.
   void WriteCloudStackJob(Instant start, Instant end_inclusive, int64_t exec_ms, bool success,
                           Instant now);
   // End (epoch ms) of the newest successful CloudStack usage_job row.

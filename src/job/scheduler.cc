@@ -109,7 +109,7 @@ void RunScheduled(store::Connection& conn, const Clock& clock, const std::atomic
     Instant started = clock.Now();
     RunSummary summary;
     try {
-      summary = RunDueWindows(conn, clock, control);
+      summary = options.pass ? options.pass(control) : RunDueWindows(conn, clock, control);
     } catch (const std::exception& e) {
       spdlog::error("usage job failed: {}", e.what());
       summary.units_failed = 1;

@@ -1,9 +1,11 @@
 #pragma once
 
 #include <atomic>
+#include <functional>
 
 #include "core/clock.h"
 #include "core/settings.h"
+#include "job/usage_run.h"
 #include "store/connection.h"
 
 namespace usaged::job {
@@ -13,10 +15,15 @@ namespace usaged::job {
 // 00:15, or hourly at :15, ...), as the Java server schedules its job.
 Instant NextRunTime(const UsageSettings& settings, Instant after);
 
+// One pass of the usage job (RunDueWindows, or a cluster node's pass).
+using PassFn = std::function<RunSummary(const RunControl&)>;
+
 struct SchedulerOptions {
   // How often the usage_job heartbeat is written and runs requested through
   // CloudStack (generateUsageRecords) are looked for.
   Millis heartbeat_every = std::chrono::seconds(60);
+  // Runs one pass; unset: RunDueWindows on `conn`.
+  PassFn pass;
 };
 
 // Runs the usage job on schedule until `stop` becomes true, keeping

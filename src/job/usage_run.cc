@@ -23,9 +23,14 @@ namespace {
 
 constexpr int kTransientRetries = 3;
 
-// Parses one unit and commits its records together with its done-mark.
+// Parses one unit and commits its records together with its done-mark. The
+// parse reads outside the write transaction, so parallel workers overlap
+// their reads on every engine (SQLite allows one writer at a time); the
+// helper tables do not change while units run (ingest is over, or fenced off
+// by the ingest lease).
 int64_t ProcessUnit(store::Connection& conn, const Unit& unit, const UsageSettings& settings,
-                    const store::AccountDirectory& accounts, int64_t job_id, const Clock& clock) {
+                    const store::AccountDirectory& accounts, int64_t job_id, const Clock& clock,
+                    UnitFence* fence) {
   FaultInjector::Global().Hit(FaultInjector::Point::kUnitStart);
   parse::ParseScope scope;
   scope.window = unit.window;
@@ -33,35 +38,43 @@ int64_t ProcessUnit(store::Connection& conn, const Unit& unit, const UsageSettin
   scope.shard_count = unit.shard_count;
   scope.hours_mode = settings.hours_mode;
   scope.directory = &accounts;
+  std::vector<UsageRecord> records = parse::ParseAll(conn, scope);
+  FaultInjector::Global().Hit(FaultInjector::Point::kUnitParsed);
 
   store::Transaction tx(conn);
-  std::vector<UsageRecord> records = parse::ParseAll(conn, scope);
+  if (fence) fence->CheckHeld(conn, unit);
   conn.InsertUsageRecords(records);
   WindowLedger ledger(conn);
   if (!ledger.MarkDone(unit, static_cast<int64_t>(records.size()), job_id, clock.Now())) {
     throw Error(fmt::format("unit (window {}, shard {}) was already done", FormatUtc(unit.window.start),
                             unit.shard));
   }
-  JobLog(conn).AddUnitDone(job_id, static_cast<int64_t>(records.size()));
+  if (fence) fence->Release(conn, unit);
   FaultInjector::Global().Hit(FaultInjector::Point::kUnitBeforeCommit);
+  // Last: every unit of a job updates this one row.
+  JobLog(conn).AddUnitDone(job_id, static_cast<int64_t>(records.size()));
   tx.Commit();
   return static_cast<int64_t>(records.size());
 }
 
-// Runs a unit, retrying transient database errors; returns nullopt when it
-// failed (the failure is recorded; the unit stays pending for the next run).
-// Throws only if even recording the failure is impossible (database gone).
-std::optional<int64_t> RunUnit(store::Connection& conn, const Unit& unit,
-                               const UsageSettings& settings,
-                               const store::AccountDirectory& accounts, int64_t job_id,
-                               const Clock& clock) {
+}  // namespace
+
+cluster::UnitOutcome RunUnit(store::Connection& conn, const Unit& unit,
+                             const UsageSettings& settings,
+                             const store::AccountDirectory& accounts, int64_t job_id,
+                             const Clock& clock, UnitFence* fence) {
+  using Kind = cluster::UnitOutcome::Kind;
   std::string what = fmt::format("unit (window {}, shard {})", FormatUtc(unit.window.start),
                                  unit.shard);
   std::string error;
   try {
-    return store::RetryTransient(what, [&] {
-      return ProcessUnit(conn, unit, settings, accounts, job_id, clock);
+    int64_t records = store::RetryTransient(what, [&] {
+      return ProcessUnit(conn, unit, settings, accounts, job_id, clock, fence);
     }, kTransientRetries);
+    return {Kind::kDone, records};
+  } catch (const UnitFenceError& e) {
+    spdlog::warn("{} not committed: {}", what, e.what());
+    return {Kind::kLost, 0};
   } catch (const std::exception& e) {
     error = e.what();
   }
@@ -70,10 +83,9 @@ std::optional<int64_t> RunUnit(store::Connection& conn, const Unit& unit,
     WindowLedger(conn).RecordFailure(unit, error, clock.Now());
     JobLog(conn).AddUnitFailed(job_id);
   });
-  return std::nullopt;
+  return {Kind::kFailed, 0};
 }
 
-// Re-parses the billed windows late events changed, as a RESTATE job.
 int64_t RunRestatements(store::Connection& conn, const UsageSettings& settings,
                         const Clock& clock) {
   Restatements restatements(conn);
@@ -109,26 +121,15 @@ int64_t RunRestatements(store::Connection& conn, const UsageSettings& settings,
   return done;
 }
 
-}  // namespace
-
 UsageSettings LoadSettings(store::Connection& conn) {
   store::Configuration config(conn);
   return UsageSettings::Load([&](std::string_view key) { return config.Get(key); });
 }
 
-RunSummary RunDueWindows(store::Connection& conn, const Clock& clock,
-                         const RunControl& control) {
-  const Instant started = clock.Now();
-  UsageSettings settings = LoadSettings(conn);
+void IngestDue(store::Connection& conn, const Clock& clock, const UsageSettings& settings,
+               Instant started, RunSummary& summary) {
   WindowCalendar calendar(settings.aggregation_range_minutes, settings.aggregation_zone);
-  JobLog jobs(conn);
   WindowLedger ledger(conn);
-  RunSummary summary;
-
-  if (int64_t n = store::RetryTransient("marking interrupted jobs",
-                                        [&] { return jobs.MarkInterrupted(started); })) {
-    spdlog::warn("{} job(s) left running by a stopped process marked INTERRUPTED", n);
-  }
   store::RetryTransient("copying accounts", [&] { return ingest::SyncAccounts(conn); });
   summary.events_copied =
       store::RetryTransient("copying events", [&] { return ingest::CopyNewEvents(conn); });
@@ -168,9 +169,34 @@ RunSummary RunDueWindows(store::Connection& conn, const Clock& clock,
     store::RetryTransient("reading statistics",
                           [&] { return ingest::SnapshotStatistics(conn, clock.Now()); });
   }
-
   summary.ingest_seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - ingest_start).count();
+}
+
+void WriteCloudStackRun(store::Connection& conn, Instant range_start, Instant last_millisecond,
+                        int64_t exec_ms, bool success, const Clock& clock) {
+  JobLog jobs(conn);
+  Instant cs_start = range_start;
+  if (auto last = jobs.LastSuccessEndMillis()) {
+    Instant after_last = FromEpochMillis(*last + 1);
+    if (after_last < cs_start) cs_start = after_last;
+  }
+  jobs.WriteCloudStackJob(cs_start, last_millisecond, exec_ms, success, clock.Now());
+}
+
+RunSummary RunDueWindows(store::Connection& conn, const Clock& clock,
+                         const RunControl& control) {
+  const Instant started = clock.Now();
+  UsageSettings settings = LoadSettings(conn);
+  JobLog jobs(conn);
+  WindowLedger ledger(conn);
+  RunSummary summary;
+
+  if (int64_t n = store::RetryTransient("marking interrupted jobs",
+                                        [&] { return jobs.MarkInterrupted(started); })) {
+    spdlog::warn("{} job(s) left running by a stopped process marked INTERRUPTED", n);
+  }
+  IngestDue(conn, clock, settings, started, summary);
   summary.restated_units = RunRestatements(conn, settings, clock);
   std::vector<Unit> units = ledger.PendingUnits();
   if (units.empty()) {
@@ -183,27 +209,31 @@ RunSummary RunDueWindows(store::Connection& conn, const Clock& clock,
   JobStart start;
   start.range_start = units.front().window.start;
   start.range_end = units.back().window.display_end();
-  for (const Unit& u : units) start.range_end = std::max(start.range_end, u.window.display_end());
+  Instant last_millisecond = units.back().window.last_millisecond();
+  for (const Unit& u : units) {
+    start.range_end = std::max(start.range_end, u.window.display_end());
+    last_millisecond = std::max(last_millisecond, u.window.last_millisecond());
+  }
   start.units_total = static_cast<int64_t>(units.size());
   int64_t job_id = jobs.Start(start, clock.Now());
   summary.job_id = job_id;
-  spdlog::info("job {}: {} unit(s) from {} to {}", job_id, units.size(),
-               FormatUtc(start.range_start), FormatUtc(start.range_end));
+  const int threads = control.connect ? settings.threads : 1;
+  spdlog::info("job {}: {} unit(s) from {} to {} on {} thread(s)", job_id, units.size(),
+               FormatUtc(start.range_start), FormatUtc(start.range_end), threads);
 
   const auto units_start = std::chrono::steady_clock::now();
   const store::AccountDirectory accounts = store::AccountDirectory::Load(conn);
-  for (const Unit& unit : units) {
-    if (control.stop_requested()) {
-      summary.interrupted = true;
-      break;
-    }
-    if (auto records = RunUnit(conn, unit, settings, accounts, job_id, clock)) {
-      ++summary.units_done;
-      summary.records += *records;
-    } else {
-      ++summary.units_failed;
-    }
-  }
+  cluster::ListSource source(std::move(units));
+  cluster::ExecutorTotals totals = cluster::RunUnits(
+      source, threads, conn, control.connect,
+      [&](store::Connection& worker, const Unit& unit) {
+        return RunUnit(worker, unit, settings, accounts, job_id, clock);
+      },
+      control.stop);
+  summary.units_done = totals.done;
+  summary.units_failed = totals.failed;
+  summary.records = totals.records;
+  summary.interrupted = totals.interrupted;
 
   summary.units_seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - units_start).count();
@@ -221,17 +251,8 @@ RunSummary RunDueWindows(store::Connection& conn, const Clock& clock,
   if (!success) error = fmt::format("{} unit(s) failed; they are retried by the next run",
                                     summary.units_failed);
   jobs.Finish(job_id, success ? JobState::kSucceeded : JobState::kFailed, error, clock.Now());
-
-  // CloudStack's view: the job covers the time since the last successful job.
-  Instant cs_start = start.range_start;
-  Instant cs_end = units.back().window.last_millisecond();
-  for (const Unit& u : units) cs_end = std::max(cs_end, u.window.last_millisecond());
-  if (auto last = jobs.LastSuccessEndMillis()) {
-    Instant after_last = FromEpochMillis(*last + 1);
-    if (after_last < cs_start) cs_start = after_last;
-  }
-  jobs.WriteCloudStackJob(cs_start, cs_end, (clock.Now() - started).count(), success,
-                          clock.Now());
+  WriteCloudStackRun(conn, start.range_start, last_millisecond,
+                     (clock.Now() - started).count(), success, clock);
   spdlog::log(success ? spdlog::level::info : spdlog::level::err,
               "job {} {}: {} unit(s) done, {} failed, {} record(s); checkpoint {}; events {:.2f} s, "
               "units {:.2f} s",

@@ -2,10 +2,16 @@
 
 #include <atomic>
 #include <cstdint>
+#include <functional>
+#include <memory>
 #include <optional>
 
+#include "cluster/unit_executor.h"
 #include "core/clock.h"
+#include "core/error.h"
 #include "core/settings.h"
+#include "job/window_ledger.h"
+#include "store/account_directory.h"
 #include "store/connection.h"
 
 namespace usaged::job {
@@ -34,8 +40,55 @@ struct RunSummary {
 struct RunControl {
   // When set to true, the run finishes the unit in progress and returns.
   const std::atomic<bool>* stop = nullptr;
+  // Opens a connection for each parallel worker (usage.threads). Unset: units
+  // run one at a time on the run's own connection.
+  cluster::ConnectFn connect;
   bool stop_requested() const { return stop && stop->load(); }
 };
+
+// This process may no longer commit a unit: another node holds it now.
+class UnitFenceError : public Error {
+ public:
+  using Error::Error;
+};
+
+// Guards a unit's commit where several processes share the units (a cluster
+// claim). Both calls run inside the unit's transaction.
+class UnitFence {
+ public:
+  virtual ~UnitFence() = default;
+  // Before anything is written: throws UnitFenceError unless the unit may
+  // still be committed by this process.
+  virtual void CheckHeld(store::Connection& conn, const Unit& unit) = 0;
+  // After the done-mark: gives the claim up and records who did the unit.
+  virtual void Release(store::Connection& conn, const Unit& unit) = 0;
+};
+
+// Parses one unit and commits its records with its done-mark (and, with a
+// fence, only while the claim is held), retrying transient database errors.
+// A failure is recorded on the unit, which stays pending for the next run.
+// Throws only if even recording the failure is impossible (database gone).
+cluster::UnitOutcome RunUnit(store::Connection& conn, const Unit& unit,
+                             const UsageSettings& settings,
+                             const store::AccountDirectory& accounts, int64_t job_id,
+                             const Clock& clock, UnitFence* fence = nullptr);
+
+// The ingest half of a pass: copies accounts and events, plans the windows
+// that are due, applies the events they can see, marks restatements and heals
+// the helper tables. Fills the ingest fields of `summary`.
+void IngestDue(store::Connection& conn, const Clock& clock, const UsageSettings& settings,
+               Instant started, RunSummary& summary);
+
+// Re-parses the billed windows late events changed, as a RESTATE job; returns
+// the number of units restated.
+int64_t RunRestatements(store::Connection& conn, const UsageSettings& settings,
+                        const Clock& clock);
+
+// Writes the cloud_usage.usage_job row of a finished RUN job covering
+// [range_start, last millisecond of the last window], starting right after the
+// last successful job when that is earlier (CloudStack's view).
+void WriteCloudStackRun(store::Connection& conn, Instant range_start, Instant last_millisecond,
+                        int64_t exec_ms, bool success, const Clock& clock);
 
 // Reads the usage settings from cloud.configuration (CloudStack's keys and
 // defaults). Throws ConfigError naming a key whose value cannot be used.

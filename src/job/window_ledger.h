@@ -19,6 +19,10 @@ struct Unit {
   int shard = 0;
   int shard_count = 1;
   int attempts = 0;
+  // Several nodes: the fencing token of this process's claim and the job the
+  // unit was claimed for.
+  int64_t claim_token = 0;
+  int64_t claim_job_id = 0;
 };
 
 // The windows usaged has planned (usaged_window) and the state of their units

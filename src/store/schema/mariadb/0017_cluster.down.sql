@@ -1,0 +1,4 @@
+ALTER TABLE ${usage}.`usaged_unit` DROP COLUMN `node_id`;
+DROP TABLE IF EXISTS ${usage}.`usaged_claim`;
+DROP TABLE IF EXISTS ${usage}.`usaged_lease`;
+DROP TABLE IF EXISTS ${usage}.`usaged_node`;
