@@ -141,14 +141,16 @@ std::optional<int64_t> TryAcquireIngest(store::Connection& conn, const NodeIdent
 }
 
 bool OthersHoldClaims(store::Connection& conn, const NodeIdentity& me) {
-  store::Transaction tx(conn);
-  int64_t now = DbNowMillis(conn);
-  auto n = conn.QueryInt(
-      "SELECT count(*) FROM ${usage}.usaged_claim WHERE state = 'claimed' AND node_id <> ? "
-      "AND expires_millis > ? LOCK IN SHARE MODE",
-      me.node_id, now);
-  tx.Commit();
-  return n.value_or(0) > 0;
+  return store::RetryTransient("looking for claims in flight", [&] {
+    store::Transaction tx(conn);
+    int64_t now = DbNowMillis(conn);
+    auto n = conn.QueryInt(
+        "SELECT count(*) FROM ${usage}.usaged_claim WHERE state = 'claimed' AND node_id <> ? "
+        "AND expires_millis > ? LOCK IN SHARE MODE",
+        me.node_id, now);
+    tx.Commit();
+    return n.value_or(0) > 0;
+  });
 }
 
 std::optional<job::Unit> ClaimSource::Next(store::Connection& conn) {

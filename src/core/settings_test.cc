@@ -2,7 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <map>
+#include <thread>
 
 #include "core/error.h"
 
@@ -58,6 +60,29 @@ TEST(SettingsTest, ValidateRejectsUnknownKeys) {
   EXPECT_THROW(ValidateConfigValue("usage.no.such.key", "1"), InputError);
   EXPECT_NO_THROW(ValidateConfigValue("usage.stats.job.aggregation.range", "5"));
   EXPECT_THROW(ValidateConfigValue("usage.compat.float.hours", "yes"), InputError);
+}
+
+TEST(SettingsTest, ThreadsDefaultToTheCoresAndAcceptOne) {
+  const int cores = std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
+  EXPECT_EQ(LoadFrom({}).threads, cores);
+  EXPECT_EQ(LoadFrom({{"usage.threads", "cores"}}).threads, cores);
+  EXPECT_EQ(LoadFrom({{"usage.threads", "1"}}).threads, 1);
+  EXPECT_EQ(LoadFrom({{"usage.threads", "3"}}).threads, 3);
+}
+
+TEST(SettingsTest, BadThreadCountsKeepTheDefault) {
+  const int cores = std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
+  for (const char* bad : {"0", "-2", "100000", "many", "2.5", ""}) {
+    EXPECT_EQ(LoadFrom({{"usage.threads", bad}}).threads, cores) << bad;
+    EXPECT_THROW(ValidateConfigValue("usage.threads", bad), InputError) << bad;
+  }
+  try {
+    ValidateConfigValue("usage.threads", "0");
+  } catch (const InputError& e) {
+    EXPECT_NE(std::string(e.what()).find("expected 'cores' or an integer from 1 to 256"),
+              std::string::npos)
+        << e.what();
+  }
 }
 
 }  // namespace

@@ -134,15 +134,25 @@ void MariaDbStatement::Execute() {
   conn_.set_last_insert_id(static_cast<int64_t>(mysql_stmt_insert_id(stmt_)));
 }
 
+void MariaDbStatement::FailReadingRows() {
+  // An error while rows stream in (a deadlock or lock wait timeout of a
+  // locking read) leaves the statement mid-result: reset it on the server
+  // too, or its next execution waits for rows that never come.
+  unsigned error = mysql_stmt_errno(stmt_);
+  std::string message = mysql_stmt_error(stmt_);
+  mysql_stmt_reset(stmt_);
+  executed_ = false;
+  done_ = true;
+  conn_.Fail(error, message, Context());
+}
+
 void MariaDbStatement::BindResult() {
   if (mysql_stmt_field_count(stmt_) == 0) {
     done_ = true;
     return;
   }
   // Store first: only then do the fields carry max_length for sizing buffers.
-  if (mysql_stmt_store_result(stmt_) != 0) {
-    conn_.Fail(mysql_stmt_errno(stmt_), mysql_stmt_error(stmt_), Context());
-  }
+  if (mysql_stmt_store_result(stmt_) != 0) FailReadingRows();
   MYSQL_RES* meta = mysql_stmt_result_metadata(stmt_);
   if (!meta) conn_.Fail(mysql_stmt_errno(stmt_), mysql_stmt_error(stmt_), Context());
   unsigned n = mysql_num_fields(meta);
@@ -198,7 +208,7 @@ bool MariaDbStatement::Next() {
     has_row_ = false;
     return false;
   }
-  if (rc == 1) conn_.Fail(mysql_stmt_errno(stmt_), mysql_stmt_error(stmt_), Context());
+  if (rc == 1) FailReadingRows();
   has_row_ = true;
   return true;
 }

@@ -55,6 +55,7 @@ class MariaDbStatement final : public Statement {
   void EnsurePrepared();
   Param& ParamAt(int index);
   void Execute();
+  [[noreturn]] void FailReadingRows();
   void BindResult();
   const Column& At(int column);
   std::string Context() const;
