@@ -16,4 +16,18 @@ void RaiseAlert(store::Connection& conn, Instant now, std::string_view type,
            type, subject.substr(0, kSubjectMax), content.substr(0, kContentMax), now);
 }
 
+std::vector<AlertRow> ListAlerts(store::Connection& conn, int limit) {
+  auto& q = conn.Prepare(
+                    "SELECT id, type, subject, content, created, sent_at, send_attempts, "
+                    "last_send_error FROM ${usage}.usaged_alert ORDER BY id DESC LIMIT ?")
+                .Bind(limit);
+  std::vector<AlertRow> out;
+  while (q.Next()) {
+    out.push_back({q.Int(0), q.Text(1), q.Text(2), q.OptText(3).value_or(""), q.Time(4),
+                   q.OptTime(5), static_cast<int>(q.Int(6)), q.OptText(7)});
+  }
+  q.Reset();
+  return out;
+}
+
 }  // namespace usaged::alert

@@ -1,6 +1,10 @@
 #pragma once
 
+#include <cstdint>
+#include <optional>
+#include <string>
 #include <string_view>
+#include <vector>
 
 #include "core/time.h"
 #include "store/connection.h"
@@ -21,5 +25,21 @@ inline constexpr std::string_view kSanityFinding = "USAGE_SANITY_FINDING";
 // an alert never waits on, or fails because of, a mail server.
 void RaiseAlert(store::Connection& conn, Instant now, std::string_view type,
                 std::string_view subject, std::string_view content);
+
+// A row of usaged_alert. sent_at is set once the alert went out in a mail
+// (alone or summarised with others of its type and subject).
+struct AlertRow {
+  int64_t id = 0;
+  std::string type;
+  std::string subject;
+  std::string content;
+  Instant created{};
+  std::optional<Instant> sent_at;
+  int send_attempts = 0;
+  std::optional<std::string> last_send_error;
+};
+
+// Most recent first.
+std::vector<AlertRow> ListAlerts(store::Connection& conn, int limit = 1000);
 
 }  // namespace usaged::alert

@@ -110,6 +110,7 @@ int Main(int argc, char** argv) {
   RegisterRegenerate(app, options, action);
   RegisterMaintenance(app, options, action);
   RegisterNodes(app, options, action);
+  RegisterAlerts(app, options, action);
 
   try {
     app.parse(argc, argv);

@@ -55,6 +55,7 @@ void RegisterRepair(CLI::App& app, const GlobalOptions& options, Action& action)
 void RegisterRegenerate(CLI::App& app, const GlobalOptions& options, Action& action);
 void RegisterMaintenance(CLI::App& app, const GlobalOptions& options, Action& action);
 void RegisterNodes(CLI::App& app, const GlobalOptions& options, Action& action);
+void RegisterAlerts(CLI::App& app, const GlobalOptions& options, Action& action);
 
 int Main(int argc, char** argv);
 

@@ -3,6 +3,7 @@
 #include <iostream>
 
 #include "cli/app.h"
+#include "core/error.h"
 #include "core/settings.h"
 #include "store/configuration.h"
 #include "store/migrator.h"
@@ -66,6 +67,16 @@ void RegisterMigrate(CLI::App& app, const GlobalOptions& options, Action& action
   });
 }
 
+namespace {
+
+// A password is shown only as set or not.
+std::string Shown(std::string_view key, const std::string& value) {
+  const ConfigKey* known = FindConfigKey(key);
+  return known && known->secret && !value.empty() ? "********" : value;
+}
+
+}  // namespace
+
 void RegisterConfig(CLI::App& app, const GlobalOptions& options, Action& action) {
   auto* cmd = app.add_subcommand("config", "Read or change usage settings in cloud.configuration");
   cmd->require_subcommand(1);
@@ -78,7 +89,9 @@ void RegisterConfig(CLI::App& app, const GlobalOptions& options, Action& action)
       if (!FindConfigKey(get_key)) ValidateConfigValue(get_key, "");  // throws: unknown key
       auto db = OpenReady(options);
       auto value = store::Configuration(*db.conn).Get(get_key);
-      std::cout << value.value_or(std::string(FindConfigKey(get_key)->default_value)) << "\n";
+      std::cout << Shown(get_key,
+                         value.value_or(std::string(FindConfigKey(get_key)->default_value)))
+                << "\n";
       return kExitOk;
     };
   });
@@ -91,8 +104,15 @@ void RegisterConfig(CLI::App& app, const GlobalOptions& options, Action& action)
     action = [&options] {
       ValidateConfigValue(set_key, set_value);
       auto db = OpenReady(options);
+      if (FindConfigKey(set_key)->secret && db.conn->engine() == store::Engine::kMariaDb) {
+        // CloudStack keeps these encrypted with its management server's key;
+        // a plain value written here would break the management server.
+        throw InputError(fmt::format(
+            "{} is stored encrypted by CloudStack: set it through CloudStack, and give usaged "
+            "the value in the environment variable USAGED_ALERT_SMTP_PASSWORD", set_key));
+      }
       store::Configuration(*db.conn).Set(set_key, set_value, SystemClock().Now());
-      std::cout << set_key << " = " << set_value << "\n";
+      std::cout << set_key << " = " << Shown(set_key, set_value) << "\n";
       return kExitOk;
     };
   });
@@ -103,8 +123,9 @@ void RegisterConfig(CLI::App& app, const GlobalOptions& options, Action& action)
       auto db = OpenReady(options);
       store::Configuration config(*db.conn);
       for (const auto& k : KnownConfigKeys()) {
-        std::cout << fmt::format("{} = {}\n", k.name,
-                                 config.Get(k.name).value_or(std::string(k.default_value)));
+        std::cout << fmt::format(
+            "{} = {}\n", k.name,
+            Shown(k.name, config.Get(k.name).value_or(std::string(k.default_value))));
       }
       return kExitOk;
     };

@@ -4,6 +4,7 @@
 #include <atomic>
 #include <iostream>
 
+#include "alert/delivery.h"
 #include "cli/app.h"
 #include "cluster/cluster_run.h"
 #include "job/scheduler.h"
@@ -78,6 +79,7 @@ void RegisterRun(CLI::App& app, const GlobalOptions& options, Action& action) {
       if (opts->once) {
         auto clock = MakeClock(opts->now);
         job::RunSummary summary = pass(*clock, job::RunControl{});
+        alert::DeliverAlertsAfterJob(*db.conn, *clock);
         PrintSummary(summary);
         return summary.ok() ? kExitOk : kExitJobFailed;
       }

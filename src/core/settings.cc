@@ -8,6 +8,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "core/alert_settings.h"
 #include "core/error.h"
 
 namespace usaged {
@@ -148,7 +149,21 @@ const std::vector<ConfigKey>& KnownConfigKeys() {
        "Seconds a window must have ended before it is processed, for events committed late.",
        false, ValidateSettle},
   };
-  return keys;
+  static const std::vector<ConfigKey> with_alerts = [] {
+    std::vector<ConfigKey> all = keys;
+    all.insert(all.end(), AlertConfigKeys().begin(), AlertConfigKeys().end());
+    return all;
+  }();
+  return with_alerts;
+}
+
+long long RequireIntegerSetting(std::string_view name, std::string_view value, long long lo,
+                                long long hi) {
+  return RequireIntegerIn(name, value, lo, hi);
+}
+
+void RequireBooleanSetting(std::string_view name, std::string_view value) {
+  ValidateBool(name, value);
 }
 
 const ConfigKey* FindConfigKey(std::string_view name) {
@@ -208,6 +223,7 @@ UsageSettings UsageSettings::Load(
     spdlog::error("cloud.configuration: {}; using the default ({} thread(s), one per core)",
                   e.what(), s.threads);
   }
+  s.alert_unit_failures = static_cast<int>(*ParseInteger(get("usage.alert.unit.failures")));
   return s;
 }
 

@@ -20,6 +20,7 @@ struct ConfigKey {
   bool cloudstack_key;  // false: introduced by usaged
   // Throws InputError naming the key if `value` is not acceptable.
   void (*validate)(std::string_view name, std::string_view value);
+  bool secret = false;  // a password: never printed or logged
 };
 
 const std::vector<ConfigKey>& KnownConfigKeys();
@@ -27,6 +28,12 @@ const std::vector<ConfigKey>& KnownConfigKeys();
 const ConfigKey* FindConfigKey(std::string_view name);
 // Throws InputError for an unknown key (listing the known ones) or a bad value.
 void ValidateConfigValue(std::string_view name, std::string_view value);
+
+// For validators of keys declared in other files. Throw InputError naming
+// `name` unless `value` is an integer in [lo, hi] (returned), or true/false.
+long long RequireIntegerSetting(std::string_view name, std::string_view value, long long lo,
+                                long long hi);
+void RequireBooleanSetting(std::string_view name, std::string_view value);
 
 // The settings a usage job runs with, read once at job start.
 struct UsageSettings {
@@ -44,6 +51,7 @@ struct UsageSettings {
   int sanity_check_interval_days = 1;  // 0: no scheduled sanity check
   int threads = 1;         // units parsed in parallel (usage.threads)
   int lease_seconds = 30;  // cluster claims and the ingest lease
+  int alert_unit_failures = 3;  // raise an alert at a unit's N-th failure; 0: never
 
   // Builds settings from a lookup of raw values (nullopt: key not set, use the
   // default). Throws ConfigError naming the key for a value that cannot be used.

@@ -49,6 +49,12 @@ std::string IdList(const std::vector<UsageEvent>& events) {
   return out;
 }
 
+// Older than the restatement limit allows: refused instead of restating.
+constexpr std::string_view kTooLate = "too late";
+bool RefusedAsTooLate(const UsageEvent& event, const LatePolicy& late) {
+  return late.refuse_before && event.created < *late.refuse_before && late.billed_until &&
+         event.created < *late.billed_until;
+}
 
 }  // namespace
 
@@ -100,12 +106,11 @@ const EventHandler* EventApplier::HandlerFor(const UsageEvent& event) const {
 
 ApplyOutcome EventApplier::ApplyOne(HelperTables& tables, const UsageEvent& event,
                                     const LatePolicy& late) {
-  if (late.refuse_before && event.created < *late.refuse_before && late.billed_until &&
-      event.created < *late.billed_until) {
+  if (RefusedAsTooLate(event, late)) {
     return ApplyOutcome::Quarantine(fmt::format(
-        "too late: its time is before {}, the oldest billed time a late event may restate "
+        "{}: its time is before {}, the oldest billed time a late event may restate "
         "(usage.restatement.max.days)",
-        FormatUtc(*late.refuse_before)));
+        kTooLate, FormatUtc(*late.refuse_before)));
   }
   const store::AccountRef* account = accounts_.Find(event.account_id);
   if (!account) {
@@ -225,7 +230,10 @@ void EventApplier::ApplyPage(store::Connection& conn, Page& page, const LatePoli
       case ApplyOutcome::Kind::kQuarantined:
         ++page_stats.quarantined;
         spdlog::error("event {}: quarantined: {}", event.Describe(), outcome.note);
-        QuarantineEvent(conn, event, outcome.note, clock.Now());
+        QuarantineEvent(conn, event, outcome.note, clock.Now(),
+                        outcome.note.rfind(kTooLate, 0) == 0
+                            ? alert::alert_type::kLateEventRefused
+                            : alert::alert_type::kEventQuarantined);
         break;
     }
     const bool is_late = late.billed_until && event.created < *late.billed_until;

@@ -1,14 +1,23 @@
 #include "ingest/quarantine.h"
 
+#include <fmt/format.h>
+
 namespace usaged::ingest {
 
 void QuarantineEvent(store::Connection& conn, const UsageEvent& event, std::string_view reason,
-                     Instant now) {
+                     Instant now, std::string_view alert_type) {
   conn.Run(
       "INSERT INTO ${usage}.usaged_quarantine (source, source_id, event_type, account_id, "
       "event_time, reason, quarantined_at) VALUES ('usage_event', ?, ?, ?, ?, ?, ?)",
       event.id, event.type, event.account_id, event.created, std::string(reason.substr(0, 1024)),
       now);
+  const bool late = alert_type == alert::alert_type::kLateEventRefused;
+  alert::RaiseAlert(
+      conn, now, alert_type,
+      late ? "usaged: a late event was refused" : "usaged: an event was quarantined",
+      fmt::format("Event {} was not applied: {}.\nIt is kept in usaged_quarantine (`usaged "
+                  "quarantine` lists it); no record was billed from it.",
+                  event.Describe(), reason));
 }
 
 bool QuarantineStatisticsRow(store::Connection& conn, std::string_view source, int64_t id,

@@ -6,6 +6,7 @@
 #include <string_view>
 #include <vector>
 
+#include "alert/alert.h"
 #include "core/time.h"
 #include "ingest/usage_event.h"
 #include "store/connection.h"
@@ -25,9 +26,11 @@ struct QuarantineEntry {
   Instant quarantined_at{};
 };
 
-// Records that `event` was refused, inside the caller's transaction.
+// Records that `event` was refused, and raises an alert of `alert_type`
+// about it, inside the caller's transaction.
 void QuarantineEvent(store::Connection& conn, const UsageEvent& event, std::string_view reason,
-                     Instant now);
+                     Instant now,
+                     std::string_view alert_type = alert::alert_type::kEventQuarantined);
 
 // Records that row `id` of statistics table `source` (e.g. "user_statistics")
 // was refused, inside the caller's transaction. A row that stays bad is seen

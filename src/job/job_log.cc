@@ -8,6 +8,7 @@
 #include <cstring>
 #include <optional>
 
+#include "alert/alert.h"
 #include "core/error.h"
 
 namespace usaged::job {
@@ -98,7 +99,30 @@ void JobLog::Finish(int64_t job_id, JobState state, const std::optional<std::str
   store::Transaction tx(conn_);
   conn_.Run("UPDATE ${usage}.usaged_job SET state = ?, error = ?, finished_at = ? WHERE id = ?",
             ToString(state), error, now, job_id);
+  if (state == JobState::kFailed) RaiseJobFailed(job_id, error, now);
   tx.Commit();
+}
+
+void JobLog::RaiseJobFailed(int64_t job_id, const std::optional<std::string>& error,
+                            Instant now) {
+  auto& q = conn_.Prepare(
+                     "SELECT kind, range_start, range_end, units_done, units_failed, units_total "
+                     "FROM ${usage}.usaged_job WHERE id = ?")
+                .Bind(job_id);
+  std::string content = fmt::format("usaged job {} failed", job_id);
+  if (q.Next()) {
+    auto start = q.OptTime(1), end = q.OptTime(2);
+    content = fmt::format(
+        "usaged {} job {} failed at {} UTC.\nRange: {} to {}\nUnits: {} done, {} failed, {} in "
+        "all.",
+        q.Text(0), job_id, FormatUtc(now), start ? FormatUtc(*start) : "-",
+        end ? FormatUtc(*end) : "-", q.Int(3), q.Int(4), q.Int(5));
+  }
+  q.Reset();
+  if (error) content += "\nError: " + *error;
+  content += "\nFailed units are retried by the next run; `usaged jobs` shows the job.";
+  alert::RaiseAlert(conn_, now, alert::alert_type::kJobFailed, "usaged: a usage job failed",
+                    content);
 }
 
 int64_t JobLog::MarkInterrupted(Instant now) {

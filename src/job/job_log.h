@@ -68,6 +68,8 @@ class JobLog {
   void AddUnitFailed(int64_t job_id);
   // Counts one finished unit in its own transaction.
   void AddUnitDoneOutsideUnit(int64_t job_id, int64_t records);
+  // Records the job's end; a FAILED job raises a USAGE_JOB_FAILED alert in
+  // the same transaction.
   void Finish(int64_t job_id, JobState state, const std::optional<std::string>& error, Instant now);
   // Jobs left RUNNING by a process that no longer runs become INTERRUPTED.
   // Called by the holder of the job lock; GENERATE and REGENERATE jobs run
@@ -88,6 +90,8 @@ class JobLog {
   std::optional<int64_t> LastSuccessEndMillis();
 
  private:
+  void RaiseJobFailed(int64_t job_id, const std::optional<std::string>& error, Instant now);
+
   store::Connection& conn_;
 };
 

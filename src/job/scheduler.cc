@@ -7,6 +7,7 @@
 
 #include <unistd.h>
 
+#include "alert/delivery.h"
 #include "core/error.h"
 #include "job/cloudstack_jobs.h"
 #include "job/job_log.h"
@@ -116,6 +117,7 @@ void RunScheduled(store::Connection& conn, const Clock& clock, const std::atomic
     }
     if (requested) waiter.Finish(*requested, summary, (clock.Now() - started).count());
     if (!stop.load()) maintain::RunMaintenanceIfDue(conn, clock, &stop);
+    alert::DeliverAlertsAfterJob(conn, clock);
   }
   spdlog::info("scheduler stopped");
 }

@@ -80,7 +80,7 @@ cluster::UnitOutcome RunUnit(store::Connection& conn, const Unit& unit,
   }
   spdlog::error("{} failed: {}", what, error);
   store::RetryTransient("recording the failure of " + what, [&] {
-    WindowLedger(conn).RecordFailure(unit, error, clock.Now());
+    WindowLedger(conn).RecordFailure(unit, error, clock.Now(), settings.alert_unit_failures);
     JobLog(conn).AddUnitFailed(job_id);
   });
   return {Kind::kFailed, 0};

@@ -1,6 +1,9 @@
 #include "job/window_ledger.h"
 
+#include <fmt/format.h>
 #include <spdlog/spdlog.h>
+
+#include "alert/alert.h"
 
 namespace usaged::job {
 
@@ -64,12 +67,26 @@ bool WindowLedger::MarkDone(const Unit& unit, int64_t records, int64_t job_id, I
              records, job_id, now, unit.window_id, unit.shard) == 1;
 }
 
-void WindowLedger::RecordFailure(const Unit& unit, const std::string& error, Instant now) {
+void WindowLedger::RecordFailure(const Unit& unit, const std::string& error, Instant now,
+                                 int alert_at_failures) {
   store::Transaction tx(conn_);
   conn_.Run(
       "UPDATE ${usage}.usaged_unit SET attempts = attempts + 1, last_error = ?, updated_at = ? "
       "WHERE window_id = ? AND shard = ?",
       error.substr(0, 1024), now, unit.window_id, unit.shard);
+  // A pending unit's attempts all failed (the successful one marks it done).
+  auto failures = conn_.QueryInt(
+      "SELECT attempts FROM ${usage}.usaged_unit WHERE window_id = ? AND shard = ?",
+      unit.window_id, unit.shard);
+  if (alert_at_failures > 0 && failures == alert_at_failures) {
+    alert::RaiseAlert(
+        conn_, now, alert::alert_type::kUnitFailing, "usaged: a unit keeps failing",
+        fmt::format("The unit of window {} to {} UTC, account shard {} of {}, has failed {} "
+                    "times (usage.alert.unit.failures). Every run retries it; the checkpoint "
+                    "stays at its window until it succeeds.\nLast error: {}",
+                    FormatUtc(unit.window.start), FormatUtc(unit.window.display_end()),
+                    unit.shard, unit.shard_count, *failures, error));
+  }
   tx.Commit();
 }
 

@@ -51,8 +51,11 @@ class WindowLedger {
   // Marks a unit done inside the caller's transaction; returns false if it was
   // already done (the caller must then roll back).
   bool MarkDone(const Unit& unit, int64_t records, int64_t job_id, Instant now);
-  // Records a failed attempt (own transaction).
-  void RecordFailure(const Unit& unit, const std::string& error, Instant now);
+  // Records a failed attempt (own transaction). When this is the unit's
+  // `alert_at_failures`-th failure (> 0), raises a USAGE_UNIT_FAILING alert in
+  // the same transaction, so each unit alerts once.
+  void RecordFailure(const Unit& unit, const std::string& error, Instant now,
+                     int alert_at_failures = 0);
 
  private:
   store::Connection& conn_;
