@@ -98,6 +98,8 @@ TEST_P(CliTest, KillingARunAndRunningAgainGivesIdenticalRecords) {
       // The killed job is marked INTERRUPTED by the next run.
       CliResult jobs = RunCli({"--db", url, "jobs", "--format", "csv"});
       EXPECT_NE(jobs.out.find("INTERRUPTED"), std::string::npos) << fault << jobs.out;
+      CliResult alerts = RunCli({"--db", url, "alerts", "--format", "csv"});
+      EXPECT_NE(alerts.out.find("did not finish"), std::string::npos) << fault << alerts.out;
     }
   }
 

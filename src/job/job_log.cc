@@ -132,6 +132,13 @@ int64_t JobLog::MarkInterrupted(Instant now) {
       "error = 'the process running this job stopped before it finished' "
       "WHERE state = 'RUNNING' AND kind NOT IN ('GENERATE', 'REGENERATE')",
       now);
+  if (n > 0) {
+    alert::RaiseAlert(conn_, now, alert::alert_type::kJobFailed, "usaged: a usage job failed",
+                      fmt::format("{} usaged job(s) did not finish: the process running them "
+                                  "stopped (killed, crashed or lost its database). Units they "
+                                  "did not commit are retried by the next run; `usaged jobs` "
+                                  "shows them as INTERRUPTED.", n));
+  }
   tx.Commit();
   return n;
 }

@@ -71,7 +71,8 @@ class JobLog {
   // Records the job's end; a FAILED job raises a USAGE_JOB_FAILED alert in
   // the same transaction.
   void Finish(int64_t job_id, JobState state, const std::optional<std::string>& error, Instant now);
-  // Jobs left RUNNING by a process that no longer runs become INTERRUPTED.
+  // Jobs left RUNNING by a process that no longer runs become INTERRUPTED,
+  // with one USAGE_JOB_FAILED alert in the same transaction.
   // Called by the holder of the job lock; GENERATE and REGENERATE jobs run
   // without that lock (next to the scheduled job), so they are left alone
   // here and handled by job/regeneration.

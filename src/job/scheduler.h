@@ -33,7 +33,8 @@ struct SchedulerOptions {
 // the next run. The run in progress finishes its current unit before
 // returning. Errors of one run are logged and the next run is awaited. After
 // each run the housekeeping that is due (retention cleanup, sanity check)
-// runs, so it never overlaps a usage job.
+// runs, so it never overlaps a usage job; then pending alerts are mailed
+// (alert::DeliverAlertsAfterJob).
 void RunScheduled(store::Connection& conn, const Clock& clock, const std::atomic<bool>& stop,
                   const SchedulerOptions& options = {});
 
