@@ -163,18 +163,8 @@ const std::vector<ConfigKey>& AlertConfigKeys() {
   return keys;
 }
 
-AlertSettings AlertSettings::Load(
-    const std::function<std::optional<std::string>(std::string_view)>& lookup) {
-  auto get = [&](std::string_view name) {
-    const ConfigKey* key = FindConfigKey(name);
-    std::string value = lookup(name).value_or(std::string(key->default_value));
-    try {
-      key->validate(name, value);
-    } catch (const InputError& e) {
-      throw ConfigError(fmt::format("cloud.configuration: {}", e.what()));
-    }
-    return value;
-  };
+AlertSettings AlertSettings::Load(const ConfigLookup& lookup) {
+  auto get = [&](std::string_view name) { return LoadConfigValue(lookup, name); };
   auto integer = [&](std::string_view name) { return std::stoll(std::string(Trim(get(name)))); };
   AlertSettings s;
   s.host = get("alert.smtp.host");

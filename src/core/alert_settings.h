@@ -48,8 +48,7 @@ struct AlertSettings {
   // when it is set (CloudStack stores alert.smtp.password encrypted with the
   // management server's key, which usaged does not have). Throws ConfigError
   // naming the key for a value that cannot be used.
-  static AlertSettings Load(
-      const std::function<std::optional<std::string>(std::string_view)>& lookup);
+  static AlertSettings Load(const ConfigLookup& lookup);
 };
 
 }  // namespace usaged

@@ -183,18 +183,20 @@ void ValidateConfigValue(std::string_view name, std::string_view value) {
   key->validate(name, value);
 }
 
+std::string LoadConfigValue(const ConfigLookup& lookup, std::string_view name) {
+  const ConfigKey* key = FindConfigKey(name);
+  std::string value = lookup(name).value_or(std::string(key->default_value));
+  try {
+    key->validate(name, value);
+  } catch (const InputError& e) {
+    throw ConfigError(fmt::format("cloud.configuration: {}", e.what()));
+  }
+  return value;
+}
+
 UsageSettings UsageSettings::Load(
     const std::function<std::optional<std::string>(std::string_view)>& lookup) {
-  auto get = [&](std::string_view name) {
-    const ConfigKey* key = FindConfigKey(name);
-    std::string value = lookup(name).value_or(std::string(key->default_value));
-    try {
-      key->validate(name, value);
-    } catch (const InputError& e) {
-      throw ConfigError(fmt::format("cloud.configuration: {}", e.what()));
-    }
-    return value;
-  };
+  auto get = [&](std::string_view name) { return LoadConfigValue(lookup, name); };
   UsageSettings s;
   s.aggregation_range_minutes =
       static_cast<int>(*ParseInteger(get("usage.stats.job.aggregation.range")));

@@ -29,6 +29,12 @@ const ConfigKey* FindConfigKey(std::string_view name);
 // Throws InputError for an unknown key (listing the known ones) or a bad value.
 void ValidateConfigValue(std::string_view name, std::string_view value);
 
+// Raw configuration values by key; nullopt when the key is not set.
+using ConfigLookup = std::function<std::optional<std::string>(std::string_view)>;
+// The value of the known key `name` from `lookup`, or its default, validated.
+// Throws ConfigError naming the key for a value that cannot be used.
+std::string LoadConfigValue(const ConfigLookup& lookup, std::string_view name);
+
 // For validators of keys declared in other files. Throw InputError naming
 // `name` unless `value` is an integer in [lo, hi] (returned), or true/false.
 long long RequireIntegerSetting(std::string_view name, std::string_view value, long long lo,

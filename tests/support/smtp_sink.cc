@@ -22,13 +22,6 @@ extern char** environ;
 namespace usaged::testing {
 namespace {
 
-std::string Slurp(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
 // A socket bound to 127.0.0.1 at a free port.
 int BoundSocket(int* port) {
   int fd = socket(AF_INET, SOCK_STREAM, 0);
@@ -84,9 +77,9 @@ SmtpSink::SmtpSink(const Options& o) {
   if (rc != 0) throw std::runtime_error("cannot start the SMTP sink");
   const std::string port_file = dir_.path() + "/port";
   if (!WaitFor([&] { return std::filesystem::exists(port_file); })) {
-    throw std::runtime_error("the SMTP sink did not start: " + Slurp(log));
+    throw std::runtime_error("the SMTP sink did not start: " + ReadFile(log));
   }
-  port_ = std::stoi(Slurp(port_file));
+  port_ = std::stoi(ReadFile(port_file));
 }
 
 SmtpSink::~SmtpSink() {
@@ -103,7 +96,7 @@ std::vector<ReceivedMail> SmtpSink::Mails() const {
   std::sort(files.begin(), files.end());
   std::vector<ReceivedMail> out;
   for (const auto& f : files) {
-    auto j = nlohmann::json::parse(Slurp(f));
+    auto j = nlohmann::json::parse(ReadFile(f));
     ReceivedMail m;
     m.mail_from = j["mail_from"].get<std::string>();
     m.rcpt_tos = j["rcpt_tos"].get<std::vector<std::string>>();

@@ -163,16 +163,12 @@ int64_t QueryCount(store::Connection& conn, const std::string& sql) {
   return conn.QueryInt(sql).value_or(0);
 }
 
-namespace {
-
 std::string ReadFile(const std::string& path) {
   std::ifstream in(path);
   std::stringstream ss;
   ss << in.rdbuf();
   return ss.str();
 }
-
-}  // namespace
 
 CliProcess::CliProcess(const std::vector<std::string>& args,
                        const std::map<std::string, std::string>& env) {

@@ -78,6 +78,9 @@ std::vector<UsageRecord> ReadRecords(store::Connection& conn,
 std::vector<std::string> QueryColumn(store::Connection& conn, const std::string& sql);
 int64_t QueryCount(store::Connection& conn, const std::string& sql);
 
+// The whole file as text ("" if it cannot be read).
+std::string ReadFile(const std::string& path);
+
 struct CliResult {
   int exit_code = -1;      // -1: killed by a signal
   int signal = 0;          // the signal, when killed
