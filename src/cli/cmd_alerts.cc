@@ -1,5 +1,6 @@
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <iostream>
 
 #include "alert/alert.h"
@@ -26,7 +27,9 @@ int PrintAlerts(const GlobalOptions& options, Format format) {
   const int max_attempts = alert::LoadAlertSettings(*db.conn).max_send_attempts;
   ResultTable table({"id", "type", "subject", "created", "state", "sent_at", "send_attempts",
                      "last_send_error", "content"});
-  for (const auto& a : alert::ListAlerts(*db.conn, 10000)) {
+  for (auto a : alert::ListAlerts(*db.conn, 10000)) {
+    // One line per alert in the aligned table; JSON and CSV keep the text.
+    if (format == Format::kTable) std::replace(a.content.begin(), a.content.end(), '\n', ' ');
     table.Add({a.id, a.type, a.subject, FormatUtc(a.created), std::string(SendState(a, max_attempts)),
                a.sent_at ? nlohmann::ordered_json(FormatUtc(*a.sent_at)) : nlohmann::ordered_json(),
                a.send_attempts,

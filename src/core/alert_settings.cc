@@ -164,7 +164,14 @@ const std::vector<ConfigKey>& AlertConfigKeys() {
 }
 
 AlertSettings AlertSettings::Load(const ConfigLookup& lookup) {
-  auto get = [&](std::string_view name) { return LoadConfigValue(lookup, name); };
+  // CloudStack reads an empty alert value as unset (false, the default port),
+  // and its databases hold such rows; so does usaged.
+  const ConfigLookup set_values = [&](std::string_view name) -> std::optional<std::string> {
+    auto v = lookup(name);
+    if (v && Trim(*v).empty()) return std::nullopt;
+    return v;
+  };
+  auto get = [&](std::string_view name) { return LoadConfigValue(set_values, name); };
   auto integer = [&](std::string_view name) { return std::stoll(std::string(Trim(get(name)))); };
   AlertSettings s;
   s.host = get("alert.smtp.host");

@@ -50,6 +50,14 @@ TEST(AlertSettingsTest, ParsesRecipientsProtocolsAndTimeouts) {
   EXPECT_EQ(s.io_timeout_ms, 2500);
 }
 
+TEST(AlertSettingsTest, EmptyValuesMeanDefaultsAsInCloudStack) {
+  AlertSettings s = LoadFrom({{"alert.smtp.useAuth", ""}, {"alert.smtp.port", " "},
+                              {"alert.smtp.timeout", ""}});
+  EXPECT_FALSE(s.use_auth);
+  EXPECT_EQ(s.port, 465);
+  EXPECT_EQ(s.io_timeout_ms, 30000);
+}
+
 TEST(AlertSettingsTest, BadValuesNameTheKey) {
   EXPECT_THROW(LoadFrom({{"alert.smtp.port", "0"}}), ConfigError);
   EXPECT_THROW(LoadFrom({{"alert.email.addresses", "ops@example.com, not-an-address"}}),
