@@ -15,7 +15,7 @@ build_pkgs=(
   libgtest-dev libgmock-dev libbenchmark-dev
 )
 test_pkgs=(
-  sqlite3 mariadb-server mariadb-client python3 python3-aiosmtpd curl
+  sqlite3 mariadb-server mariadb-client python3 python3-aiosmtpd curl openssl
 )
 
 wanted=("${build_pkgs[@]}")
