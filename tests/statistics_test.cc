@@ -157,6 +157,8 @@ TEST_P(StatisticsTest, NegativeCountersAreQuarantinedAndNeverBilled) {
   EXPECT_EQ(quarantined[1].source_id, 10);
   EXPECT_NE(quarantined[1].reason.find("agg_bytes_sent is negative (-5)"), std::string::npos);
   EXPECT_EQ(quarantined[0].source, "vm_disk_statistics");
+  EXPECT_EQ(QueryCount(conn, "SELECT count(*) FROM ${usage}.usaged_alert WHERE subject = "
+                             "'usaged: a statistics row was quarantined'"), 2);
   // Repaired: the next window bills everything since the last good sample.
   conn.Run("UPDATE ${cloud}.user_statistics SET agg_bytes_sent = 5 WHERE id = 10");
   conn.Run("UPDATE ${cloud}.vm_disk_statistics SET current_io_read = 0 WHERE id = 2");
@@ -164,6 +166,7 @@ TEST_P(StatisticsTest, NegativeCountersAreQuarantinedAndNeverBilled) {
   EXPECT_EQ(RawUsage(conn, 4, 1), (std::vector<double>{1005}));
   EXPECT_EQ(RawUsage(conn, 21, 2), (std::vector<double>{20}));
   EXPECT_EQ(ingest::ListQuarantine(conn).size(), 2u);
+  EXPECT_EQ(QueryCount(conn, "SELECT count(*) FROM ${usage}.usaged_alert"), 2);
 }
 
 INSTANTIATE_TEST_SUITE_P(Engines, StatisticsTest, ::testing::ValuesIn(TestEngines()));

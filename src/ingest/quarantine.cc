@@ -34,6 +34,12 @@ bool QuarantineStatisticsRow(store::Connection& conn, std::string_view source, i
       "INSERT INTO ${usage}.usaged_quarantine (source, source_id, event_type, account_id, "
       "event_time, reason, quarantined_at) VALUES (?, ?, 'statistics', ?, ?, ?, ?)",
       source, id, account_id, stamp, text, now);
+  alert::RaiseAlert(conn, now, alert::alert_type::kEventQuarantined,
+                    "usaged: a statistics row was quarantined",
+                    fmt::format("Row {} of {} (account {}, sampled {} UTC) was not used: {}.\nIt "
+                                "is kept in usaged_quarantine (`usaged quarantine` lists it).",
+                                id, source, account_id ? std::to_string(*account_id) : "-",
+                                FormatUtc(stamp), text));
   return true;
 }
 

@@ -35,7 +35,8 @@ void QuarantineEvent(store::Connection& conn, const UsageEvent& event, std::stri
 // Records that row `id` of statistics table `source` (e.g. "user_statistics")
 // was refused, inside the caller's transaction. A row that stays bad is seen
 // by every snapshot; it is recorded once per distinct reason. `stamp` is the
-// end of the window whose snapshot refused it. Returns true if recorded now.
+// end of the window whose snapshot refused it. Returns true if recorded now
+// (and then raises a USAGE_EVENT_QUARANTINED alert in the same transaction).
 bool QuarantineStatisticsRow(store::Connection& conn, std::string_view source, int64_t id,
                              std::optional<int64_t> account_id, std::string_view reason,
                              Instant stamp, Instant now);
