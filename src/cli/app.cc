@@ -110,6 +110,8 @@ int Main(int argc, char** argv) {
   RegisterRegenerate(app, options, action);
   RegisterMaintenance(app, options, action);
   RegisterNodes(app, options, action);
+  RegisterServe(app, options, action);
+  RegisterApiKey(app, options, action);
 
   try {
     app.parse(argc, argv);

@@ -1,0 +1,2 @@
+DROP TABLE IF EXISTS ${usage}.usaged_async_job;
+DROP TABLE IF EXISTS ${usage}.usaged_api_key;
