@@ -1,6 +1,10 @@
 #include "support/api_harness.h"
 
+#include <arpa/inet.h>
 #include <fmt/format.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include "core/error.h"
 #include "sim/cloud_writer.h"
@@ -34,21 +38,44 @@ std::string FormBody(const api::Params& params) {
 
 }  // namespace
 
+ApiCloud SeedApiCloud(store::Connection& conn) {
+  ApiCloud c;
+  sim::CloudWriter cloud(conn);
+  auto& d = c.domains;
+  d["ROOT"] = cloud.AddDomain("ROOT", std::nullopt);
+  d["Acme"] = cloud.AddDomain("Acme", d["ROOT"]);
+  d["Research"] = cloud.AddDomain("Research", d["Acme"]);
+  d["Globex"] = cloud.AddDomain("Globex", d["ROOT"]);
+  auto& a = c.accounts;
+  a["root"] = cloud.AddAccount("root", d["ROOT"], 1);
+  a["dana"] = cloud.AddAccount("dana", d["Acme"], 2);
+  a["alice"] = cloud.AddAccount("alice", d["Acme"]);
+  a["bob"] = cloud.AddAccount("bob", d["Research"]);
+  a["carol"] = cloud.AddAccount("carol", d["Globex"]);
+  int64_t vm = 100;
+  for (const char* who : {"alice", "bob", "carol"}) StartVm(cloud, a[who], ++vm);
+  RunAt(conn, "2026-01-03 00:10:00");
+  return c;
+}
+
+int FreeLocalPort() {
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  addr.sin_port = 0;
+  socklen_t len = sizeof addr;
+  if (fd < 0 || bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 ||
+      getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
+    throw Error("no free local port");
+  }
+  close(fd);
+  return ntohs(addr.sin_port);
+}
+
 ApiHarness::ApiHarness(const std::string& engine)
     : store_(NewTestStore(engine)), clock_(ParseUtc("2026-01-03 01:00:00")) {
-  sim::CloudWriter cloud(*store_->conn);
-  domains_["ROOT"] = cloud.AddDomain("ROOT", std::nullopt);
-  domains_["Acme"] = cloud.AddDomain("Acme", domains_["ROOT"]);
-  domains_["Research"] = cloud.AddDomain("Research", domains_["Acme"]);
-  domains_["Globex"] = cloud.AddDomain("Globex", domains_["ROOT"]);
-  accounts_["root"] = cloud.AddAccount("root", domains_["ROOT"], 1);
-  accounts_["dana"] = cloud.AddAccount("dana", domains_["Acme"], 2);
-  accounts_["alice"] = cloud.AddAccount("alice", domains_["Acme"]);
-  accounts_["bob"] = cloud.AddAccount("bob", domains_["Research"]);
-  accounts_["carol"] = cloud.AddAccount("carol", domains_["Globex"]);
-  int64_t vm = 100;
-  for (const char* who : {"alice", "bob", "carol"}) StartVm(cloud, accounts_[who], ++vm);
-  RunAt(*store_->conn, "2026-01-03 00:10:00");
+  cloud_ = SeedApiCloud(*store_->conn);
 
   box_ = std::make_unique<api::SecretBox>(
       api::SecretBox::FromKeyFile(dir_.path() + "/api.key", /*create_if_missing=*/true));
@@ -59,7 +86,7 @@ ApiHarness::ApiHarness(const std::string& engine)
                                                   {"bob", api::Role::kUser},
                                                   {"carol", api::Role::kUser}};
   for (const auto& [who, role] : roles) {
-    auto created = keys.Create(accounts_[who], role, clock_.Now());
+    auto created = keys.Create(cloud_.accounts[who], role, clock_.Now());
     keys_[who] = {created.api_key, created.secret_key};
   }
   api::ServerOptions options;

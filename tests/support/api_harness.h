@@ -23,6 +23,17 @@ namespace usaged::testing {
 //
 // Each account runs one VM from 2026-01-01 00:00; the job ran at
 // 2026-01-03 00:10, so 2026-01-01 and 2026-01-02 are billed.
+// The accounts and domains of that cloud, by name.
+struct ApiCloud {
+  std::map<std::string, int64_t> accounts;
+  std::map<std::string, int64_t> domains;
+};
+// Writes the cloud into an empty store and bills it (the job at 2026-01-03 00:10).
+ApiCloud SeedApiCloud(store::Connection& conn);
+
+// A TCP port on 127.0.0.1 that was free a moment ago.
+int FreeLocalPort();
+
 class ApiHarness {
  public:
   explicit ApiHarness(const std::string& engine);
@@ -35,8 +46,8 @@ class ApiHarness {
 
   TestStore& store() { return *store_; }
   ManualClock& clock() { return clock_; }
-  int64_t account(const std::string& who) const { return accounts_.at(who); }
-  int64_t domain(const std::string& name) const { return domains_.at(name); }
+  int64_t account(const std::string& who) const { return cloud_.accounts.at(who); }
+  int64_t domain(const std::string& name) const { return cloud_.domains.at(name); }
   const Key& key(const std::string& who) const { return keys_.at(who); }
   int port() const { return server_->port(); }
 
@@ -64,8 +75,7 @@ class ApiHarness {
   ManualClock clock_;
   std::unique_ptr<api::SecretBox> box_;
   std::unique_ptr<api::ApiServer> server_;
-  std::map<std::string, int64_t> accounts_;
-  std::map<std::string, int64_t> domains_;
+  ApiCloud cloud_;
   std::map<std::string, Key> keys_;
 };
 
