@@ -108,6 +108,17 @@ void ApiServer::Impl::Route() {
   http->Post("/client/api", api);
   http->Get("/metrics", [this](const httplib::Request&, httplib::Response& res) { Metrics(res); });
   http->Get("/healthz", [this](const httplib::Request&, httplib::Response& res) { Health(res); });
+  // Requests refused by the HTTP layer (too long, malformed, unknown path)
+  // still get a CloudStack-style error body.
+  httplib::Server::HandlerWithResponse on_error = [](const httplib::Request&,
+                                                     httplib::Response& res) {
+    if (!res.body.empty()) return httplib::Server::HandlerResponse::Unhandled;
+    ApiError e(res.status, cs_error_code::kServerApi,
+               fmt::format("the request was refused with HTTP status {}", res.status));
+    res.set_content(Serialize(ErrorResponse("", e), ResponseFormat::kJson), "application/json");
+    return httplib::Server::HandlerResponse::Handled;
+  };
+  http->set_error_handler(on_error);
   http->set_exception_handler([](const httplib::Request&, httplib::Response& res,
                                  std::exception_ptr) {
     res.status = 500;
