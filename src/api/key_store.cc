@@ -9,6 +9,7 @@
 #include <iterator>
 #include <memory>
 
+#include "api/signing.h"
 #include "core/error.h"
 
 namespace usaged::api {
@@ -40,15 +41,6 @@ namespace {
 constexpr size_t kKeyBytes = 32;
 constexpr size_t kNonceBytes = 12;
 constexpr size_t kTagBytes = 16;
-
-std::string Base64(std::string_view bytes) {
-  std::string out(4 * ((bytes.size() + 2) / 3) + 1, '\0');
-  int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                          reinterpret_cast<const unsigned char*>(bytes.data()),
-                          static_cast<int>(bytes.size()));
-  out.resize(static_cast<size_t>(n));
-  return out;
-}
 
 std::string Unbase64(std::string_view text) {
   if (text.empty() || text.size() % 4 != 0) throw Error("sealed secret is not base64");
