@@ -5,7 +5,9 @@
 #include <random>
 #include <regex>
 
+#include "api/async_jobs.h"
 #include "core/error.h"
+#include "job/job_log.h"
 #include "support/api_harness.h"
 
 namespace usaged::testing {
@@ -157,6 +159,24 @@ TEST_P(ApiRobustnessTest, ServesHttpsWithAGivenCertificate) {
   api::ServerOptions bad = options;
   bad.tls_key = dir.path() + "/missing.pem";
   EXPECT_THROW(api::ApiServer unused(*api_.store().store, clock, nullptr, bad), InputError);
+}
+
+TEST_P(ApiRobustnessTest, JobsOfAStoppedServerFailOthersStayPending) {
+  auto& conn = *api_.store().conn;
+  const std::string insert =
+      "INSERT INTO ${usage}.usaged_async_job (uuid, command, account_id, status, owner, "
+      "created_at) VALUES (?, 'regenerateUsageRecords', ?, 0, ?, ?)";
+  // A pid above the kernel's maximum never runs.
+  conn.Run(insert, "job-of-dead-server", api_.account("alice"), job::HostName() + ":2147483646",
+           api_.clock().Now());
+  conn.Run(insert, "job-of-other-host", api_.account("alice"), "elsewhere/10.0.0.9:42",
+           api_.clock().Now());
+  api::AsyncJobs restarted(*api_.store().store, api_.clock());
+  auto dead = api::AsyncJobs::Find(conn, "job-of-dead-server");
+  ASSERT_TRUE(dead);
+  EXPECT_EQ(dead->status, 2);
+  EXPECT_EQ(dead->result["errortext"], "the server stopped before the job ran");
+  EXPECT_EQ(api::AsyncJobs::Find(conn, "job-of-other-host")->status, 0);
 }
 
 INSTANTIATE_TEST_SUITE_P(Engines, ApiRobustnessTest, ::testing::ValuesIn(TestEngines()));

@@ -2,10 +2,16 @@
 
 #include <fmt/format.h>
 #include <openssl/rand.h>
+#include <signal.h>
 #include <spdlog/spdlog.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdlib>
 
 #include "api/response.h"
 #include "core/error.h"
+#include "job/job_log.h"
 
 namespace usaged::api {
 
@@ -22,14 +28,42 @@ std::string NewUuid() {
   return s;
 }
 
-AsyncJobs::AsyncJobs(store::Store& store, const Clock& clock) : store_(store), clock_(clock) {
+namespace {
+
+std::string ThisProcess() { return fmt::format("{}:{}", job::HostName(), getpid()); }
+
+// Fails the pending jobs of server processes on this host that no longer run
+// (other hosts' servers fail their own when they restart).
+int64_t FailOrphans(store::Connection& conn, Instant now) {
+  std::string host = job::HostName() + ":";
+  std::vector<std::string> dead;
+  auto& q = conn.Prepare("SELECT DISTINCT owner FROM ${usage}.usaged_async_job WHERE status = 0");
+  q.Reset();
+  while (q.Next()) {
+    std::string owner = q.Text(0);
+    if (!owner.starts_with(host)) continue;
+    pid_t pid = static_cast<pid_t>(std::atoll(owner.c_str() + host.size()));
+    if (pid <= 0 || (kill(pid, 0) != 0 && errno == ESRCH)) dead.push_back(owner);
+  }
+  int64_t failed = 0;
+  for (const auto& owner : dead) {
+    failed += conn.Run("UPDATE ${usage}.usaged_async_job SET status = 2, result_code = 530, "
+                       "result = ?, completed_at = ? WHERE status = 0 AND owner = ?",
+                       std::string(R"({"errorcode":530,"errortext":"the server stopped before )"
+                                   R"(the job ran"})"),
+                       now, owner);
+  }
+  return failed;
+}
+
+}  // namespace
+
+AsyncJobs::AsyncJobs(store::Store& store, const Clock& clock)
+    : store_(store), clock_(clock), owner_(ThisProcess()) {
   auto conn = store_.Connect();
-  int64_t n = conn->Run("UPDATE ${usage}.usaged_async_job SET status = 2, result_code = 530, "
-                        "result = ?, completed_at = ? WHERE status = 0",
-                        std::string(R"({"errorcode":530,"errortext":"the server stopped before )"
-                                    R"(the job ran"})"),
-                        clock_.Now());
-  if (n) spdlog::warn("{} API job(s) left pending by a stopped server marked failed", n);
+  if (int64_t n = FailOrphans(*conn, clock_.Now())) {
+    spdlog::warn("{} API job(s) left pending by a stopped server marked failed", n);
+  }
   worker_ = std::thread([this] { Loop(); });
 }
 
@@ -46,8 +80,8 @@ std::string AsyncJobs::Submit(store::Connection& conn, const std::string& comman
                               const Caller& caller, Work work) {
   std::string uuid = NewUuid();
   conn.Run("INSERT INTO ${usage}.usaged_async_job (uuid, command, account_id, domain_id, status, "
-           "created_at) VALUES (?, ?, ?, ?, 0, ?)",
-           uuid, command, caller.account_id, caller.domain_id, clock_.Now());
+           "owner, created_at) VALUES (?, ?, ?, ?, 0, ?, ?)",
+           uuid, command, caller.account_id, caller.domain_id, owner_, clock_.Now());
   {
     std::lock_guard<std::mutex> lock(mutex_);
     queue_.push_back({uuid, std::move(work)});

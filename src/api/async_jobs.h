@@ -32,8 +32,8 @@ struct AsyncJobRow {
 
 // CloudStack-style asynchronous jobs: Submit records a pending job and returns
 // its id at once; one worker thread (with its own connection) runs the jobs
-// in order and records each result. Jobs left pending by a stopped process
-// are failed when the next one starts.
+// in order and records each result. Jobs left pending by a server process of
+// this host that no longer runs are failed when the next one starts.
 class AsyncJobs {
  public:
   // The result object of a job (its "jobresult"); throws on failure.
@@ -58,6 +58,7 @@ class AsyncJobs {
 
   store::Store& store_;
   const Clock& clock_;
+  const std::string owner_;  // host:pid
   std::mutex mutex_;
   std::condition_variable wake_;
   std::deque<Queued> queue_;
