@@ -168,6 +168,10 @@ TEST_P(ApiAuthTest, RegenerateAndJobsAreScopedPerRole) {
   EXPECT_EQ(ErrorCode("alice", with("domainid", "dom-Acme")), 531);
   EXPECT_EQ(ErrorCode("dana", with("accountid", "acct-carol")), 531);
   EXPECT_EQ(ErrorCode("dana", with("domainid", "dom-Globex")), 531);
+  // A range that is not billed yet is refused at once, before any job exists.
+  api::Params unbilled = {{"command", "regenerateUsageRecords"}, {"startdate", "2026-01-02"},
+                          {"enddate", "2026-01-05"}, {"reason", "too early"}};
+  EXPECT_EQ(ErrorCode("root", unbilled), 431);
 
   // alice regenerates her own records: the job touches only her account.
   auto accepted = api_.Json("alice", regen);

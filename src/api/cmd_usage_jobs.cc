@@ -8,6 +8,7 @@
 #include "api/command.h"
 #include "api/job_runner.h"
 #include "api/scope.h"
+#include "core/error.h"
 #include "core/timezone.h"
 #include "core/usage_types.h"
 #include "job/run_gate.h"
@@ -44,29 +45,26 @@ ApiResponse GenerateUsageRecords(const Request& req) {
   return JobAccepted(req, uuid);
 }
 
-// The accounts a regeneration covers, from the parameters and the caller.
-std::set<int64_t> RegenerateAccounts(const Request& req, RegenerateRequest& r) {
+// The scope of a regeneration, from the parameters and the caller: one
+// account, one domain subtree, or (root admin only) everything.
+void RegenerateScope(const Request& req, RegenerateRequest& r) {
   const Caller& caller = req.caller();
   if (auto id = req.Text("accountid")) {
     auto account = FindAccount(req.conn(), *id);
     if (!account) throw ParamError(fmt::format("Unable to find account by id {}", *id));
     RequireMaySee(req.conn(), caller, *account);
     r.scope_account_id = account->id;
-    return {account->id};
+    return;
   }
   if (auto id = req.Text("domainid")) {
     auto domain = FindDomain(req.conn(), *id);
     if (!domain) throw ParamError(fmt::format("Unable to find domain by id {}", *id));
     RequireDomainInScope(caller, *domain);
     r.scope_domain_id = domain->id;
-    return AccountsInDomains(req.conn(), DomainSubtree(req.conn(), domain->path));
+    return;
   }
-  if (caller.role == Role::kUser) {
-    r.scope_account_id = caller.account_id;
-    return {caller.account_id};
-  }
+  if (caller.role == Role::kUser) r.scope_account_id = caller.account_id;
   if (caller.role == Role::kDomainAdmin) r.scope_domain_id = caller.domain_id;
-  return AccountsInDomains(req.conn(), DomainSubtree(req.conn(), caller.domain_path));
 }
 
 ApiResponse RegenerateUsageRecords(const Request& req) {
@@ -84,9 +82,14 @@ ApiResponse RegenerateUsageRecords(const Request& req) {
     }
     r.usage_type = static_cast<int>(*type);
   }
-  r.accounts = RegenerateAccounts(req, r);
+  RegenerateScope(req, r);
   r.requester = req.caller().api_key;
   JobRunner* runner = req.services().runner;
+  try {
+    runner->Check(req.conn(), r);
+  } catch (const InputError& e) {
+    throw ParamError(e.what());
+  }
   std::string uuid = req.services().jobs->Submit(
       req.conn(), req.command(), req.caller(), [runner, r](store::Connection& conn) {
         JobOutcome o = runner->Regenerate(conn, r);

@@ -7,37 +7,23 @@
 
 #include "core/error.h"
 #include "job/job_log.h"
-#include "job/restatement.h"
+#include "job/regeneration.h"
 #include "job/run_gate.h"
 #include "job/usage_run.h"
-#include "store/account_directory.h"
 
 namespace usaged::api {
 namespace {
 
-// The billed (window, shard) units overlapping [start, end], with the
-// requested accounts of each shard.
-std::vector<job::Restatements::Work> BilledWork(store::Connection& conn,
-                                                const RegenerateRequest& r) {
-  auto& q = conn.Prepare(
-      "SELECT w.id, w.start_millis, w.next_millis, w.shard_count, u.shard FROM "
-      "${usage}.usaged_window w JOIN ${usage}.usaged_unit u ON u.window_id = w.id WHERE "
-      "u.state = 'done' AND w.next_millis > ? AND w.start_millis <= ? ORDER BY w.start_millis, "
-      "u.shard");
-  q.Bind(ToEpochMillis(r.start), ToEpochMillis(r.end));
-  std::vector<job::Restatements::Work> out;
-  while (q.Next()) {
-    job::Restatements::Work w;
-    w.window_id = q.Int(0);
-    w.window = Window{FromEpochMillis(q.Int(1)), FromEpochMillis(q.Int(2))};
-    w.shard_count = static_cast<int>(q.Int(3));
-    w.shard = static_cast<int>(q.Int(4));
-    for (int64_t a : r.accounts) {
-      if (a % w.shard_count == w.shard) w.accounts.insert(a);
-    }
-    if (!w.accounts.empty()) out.push_back(std::move(w));
-  }
-  q.Reset();
+job::RegenerationRequest ToLibrary(const RegenerateRequest& r) {
+  job::RegenerationRequest out;
+  out.kind = job::JobKind::kRegenerate;
+  out.start = r.start;
+  out.end = r.end;
+  out.account_id = r.scope_account_id;
+  out.domain_id = r.scope_account_id ? std::nullopt : r.scope_domain_id;
+  out.usage_type = r.usage_type;
+  out.reason = r.reason;
+  out.requester = "api:" + r.requester;
   return out;
 }
 
@@ -63,44 +49,26 @@ class UsageJobRunner final : public JobRunner {
     return out;
   }
 
+  // Runs job/regeneration's REGENERATE: per billed unit in range, the records
+  // in scope are deleted and parsed again in one transaction. It claims its
+  // range itself (overlapping requests are refused), so no job lock is taken.
   JobOutcome Regenerate(store::Connection& conn, const RegenerateRequest& r) override {
-    std::lock_guard<std::mutex> gate(job::ProcessJobMutex());
-    auto lock = lock_store_ ? store_.LockJobs() : nullptr;
-    std::vector<job::Restatements::Work> work = BilledWork(conn, r);
-    job::JobLog jobs(conn);
-    job::JobStart start;
-    start.kind = job::JobKind::kRegenerate;
-    start.scope_account_id = r.scope_account_id;
-    start.scope_domain_id = r.scope_domain_id;
-    start.scope_usage_type = r.usage_type;
-    start.reason = r.reason;
-    start.requester = r.requester;
-    start.range_start = r.start;
-    start.range_end = r.end;
-    start.units_total = static_cast<int64_t>(work.size());
-    const Instant started = clock_.Now();
-    int64_t job_id = jobs.Start(start, started);
-    JobOutcome out;
-    out.job_id = job_id;
-    try {
-      UsageSettings settings = job::LoadSettings(conn);
-      const store::AccountDirectory accounts = store::AccountDirectory::Load(conn);
-      job::Restatements restatements(conn);
-      for (const auto& w : work) {
-        int64_t records = restatements.Restate(w, settings, accounts, job_id, clock_.Now());
-        jobs.AddUnitDoneOutsideUnit(job_id, records);
-        out.records += records;
-        ++out.windows;
-      }
-    } catch (const std::exception& e) {
-      jobs.AddUnitFailed(job_id);
-      jobs.Finish(job_id, job::JobState::kFailed, std::string(e.what()), clock_.Now());
-      throw;
+    job::RegenerationResult result = job::RunRegeneration(conn, clock_, ToLibrary(r));
+    if (!result.ok()) {
+      throw Error(fmt::format("{} of {} unit(s) failed{}", result.units_failed,
+                              result.units_total, result.interrupted ? " (interrupted)" : ""));
     }
-    jobs.Finish(job_id, job::JobState::kSucceeded, std::nullopt, clock_.Now());
-    out.text = fmt::format("regenerated {} billed unit(s) for {} account(s): {} record(s)",
-                           out.windows, r.accounts.size(), out.records);
+    JobOutcome out;
+    out.job_id = result.job_id;
+    out.windows = result.units_done;
+    out.records = result.records_written;
+    out.text = fmt::format("regenerated {} unit(s): {} record(s) replaced by {}",
+                           result.units_done, result.records_deleted, result.records_written);
     return out;
+  }
+
+  void Check(store::Connection& conn, const RegenerateRequest& r) override {
+    job::PlanRegeneration(conn, ToLibrary(r), clock_.Now());
   }
 
  private:

@@ -11,13 +11,12 @@
 
 namespace usaged::api {
 
-// What regenerateUsageRecords asks for: re-parse the billed windows that
-// overlap [start, end] for `accounts` (already resolved from the caller's
-// scope), replacing their records.
+// What regenerateUsageRecords asks for: rebuild the billed windows from start
+// to end (window-aligned) for one account, one domain subtree or everything,
+// as the caller's scope allows (checked before the request gets here).
 struct RegenerateRequest {
   Instant start{};
   Instant end{};
-  std::set<int64_t> accounts;
   std::optional<int64_t> scope_account_id;
   std::optional<int64_t> scope_domain_id;
   std::optional<int> usage_type;
@@ -41,12 +40,16 @@ class JobRunner {
   // generateUsageRecords: bills every window that is due now.
   virtual JobOutcome Generate(store::Connection& conn, const std::string& requester) = 0;
   virtual JobOutcome Regenerate(store::Connection& conn, const RegenerateRequest& request) = 0;
+  // Throws InputError if Regenerate would refuse the request (range not
+  // billed or not aligned, unknown type, ...); changes nothing.
+  virtual void Check(store::Connection& conn, const RegenerateRequest& request) = 0;
 };
 
-// The runner built on job/usage_run (generate) and job/restatement
-// (regenerate). Jobs are serialised with the scheduler of this process; when
-// `lock_store` is true each job also takes Store::LockJobs, keeping other
-// usaged processes out (`usaged serve` alone; `run --serve` already holds it).
+// The runner built on job/usage_run (generate: bill every due window) and
+// job/regeneration (regenerate). Generate jobs are serialised with the
+// scheduler of this process; when `lock_store` is true they also take
+// Store::LockJobs, keeping other usaged processes out (`usaged serve` alone;
+// `run --serve` already holds it).
 std::unique_ptr<JobRunner> MakeUsageJobRunner(store::Store& store, const Clock& clock,
                                               bool lock_store);
 
