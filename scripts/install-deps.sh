@@ -3,6 +3,7 @@
 # Usage: scripts/install-deps.sh [build|test]
 #   build  compiler toolchain and libraries (default)
 #   test   build packages plus the servers the test suite starts (MariaDB, SMTP sink)
+#          and the npm CloudStack client the API tests drive (tests/node)
 # Packages already present are skipped, so a warm machine does no apt work at all.
 set -euo pipefail
 
@@ -32,13 +33,29 @@ for pkg in "${wanted[@]}"; do
   fi
 done
 
-if [ ${#missing[@]} -eq 0 ]; then
-  exit 0
+# Node.js and npm for the API client tests: any installed node will do (a
+# machine may carry a newer one than Debian's); otherwise Debian's packages.
+if [ "$profile" = test ] && ! command -v npm >/dev/null; then
+  missing+=(nodejs npm)
 fi
 
-echo "install-deps.sh: installing ${missing[*]}" >&2
-sudo_cmd=()
-if [ "$(id -u)" -ne 0 ]; then sudo_cmd=(sudo); fi
-export DEBIAN_FRONTEND=noninteractive
-"${sudo_cmd[@]}" apt-get update -q
-"${sudo_cmd[@]}" apt-get install -y -q --no-install-recommends "${missing[@]}"
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "install-deps.sh: installing ${missing[*]}" >&2
+  sudo_cmd=()
+  if [ "$(id -u)" -ne 0 ]; then sudo_cmd=(sudo); fi
+  export DEBIAN_FRONTEND=noninteractive
+  "${sudo_cmd[@]}" apt-get update -q
+  "${sudo_cmd[@]}" apt-get install -y -q --no-install-recommends "${missing[@]}"
+fi
+
+# npm packages pinned by tests/node/package-lock.json; reinstalled only when
+# the lock file changed since the last install (npm records it in
+# node_modules/.package-lock.json).
+if [ "$profile" = test ]; then
+  node_dir="$(dirname "$0")/../tests/node"
+  if [ ! -f "$node_dir/node_modules/.package-lock.json" ] ||
+     [ "$node_dir/package-lock.json" -nt "$node_dir/node_modules/.package-lock.json" ]; then
+    echo "install-deps.sh: installing the npm test clients (tests/node)" >&2
+    (cd "$node_dir" && npm ci --no-audit --no-fund --loglevel=error)
+  fi
+fi

@@ -111,6 +111,8 @@ int Main(int argc, char** argv) {
   RegisterMaintenance(app, options, action);
   RegisterNodes(app, options, action);
   RegisterAlerts(app, options, action);
+  RegisterServe(app, options, action);
+  RegisterApiKey(app, options, action);
 
   try {
     app.parse(argc, argv);

@@ -10,6 +10,11 @@
 #include "store/connection.h"
 #include "store/store.h"
 
+namespace usaged::api {
+class SecretBox;
+class ApiServer;
+}  // namespace usaged::api
+
 namespace usaged::cli {
 
 // Exit statuses of the usaged command.
@@ -56,6 +61,28 @@ void RegisterRegenerate(CLI::App& app, const GlobalOptions& options, Action& act
 void RegisterMaintenance(CLI::App& app, const GlobalOptions& options, Action& action);
 void RegisterNodes(CLI::App& app, const GlobalOptions& options, Action& action);
 void RegisterAlerts(CLI::App& app, const GlobalOptions& options, Action& action);
+void RegisterServe(CLI::App& app, const GlobalOptions& options, Action& action);
+void RegisterApiKey(CLI::App& app, const GlobalOptions& options, Action& action);
+
+// The API server's options, shared by `serve` and `run --serve`.
+struct ServeOptions {
+  std::string listen = "127.0.0.1:8096";
+  std::string key_file = "usaged-api.key";
+  int threads = 8;
+  std::string tls_cert;
+  std::string tls_key;
+  int64_t max_lag_seconds = 0;
+};
+void AddServeOptions(CLI::App& cmd, ServeOptions& serve);
+// A running API server (and the key box it uses); stops on destruction.
+struct ApiService {
+  ~ApiService();
+  std::unique_ptr<api::SecretBox> box;
+  std::unique_ptr<api::ApiServer> server;
+};
+// Binds and starts the API server; prints "listening on HOST:PORT".
+std::unique_ptr<ApiService> StartApi(store::Store& store, const Clock& clock,
+                                     const ServeOptions& serve, bool lock_store_for_jobs);
 
 int Main(int argc, char** argv);
 

@@ -32,6 +32,8 @@ struct RunOptions {
   bool once = false;
   std::string now;
   int heartbeat_seconds = 60;
+  bool serve = false;
+  ServeOptions api;
 };
 
 void PrintSummary(const job::RunSummary& s) {
@@ -58,6 +60,10 @@ void RegisterRun(CLI::App& app, const GlobalOptions& options, Action& action) {
                   "requested through CloudStack's generateUsageRecords are looked for")
       ->check(CLI::Range(1, 3600))
       ->capture_default_str();
+  auto* serve = cmd->add_flag("--serve", opts->serve,
+                              "Also serve the API (as `usaged serve`) while the scheduler runs");
+  serve->excludes("--once");
+  AddServeOptions(*cmd, opts->api);
   cmd->callback([&options, &action, opts] {
     action = [&options, opts] {
       auto db = OpenReady(options);
@@ -91,6 +97,10 @@ void RegisterRun(CLI::App& app, const GlobalOptions& options, Action& action) {
       }
       signal(SIGTERM, OnStopSignal);
       signal(SIGINT, OnStopSignal);
+      // This process holds the job lock; API-started jobs share it through
+      // the process's job mutex instead of taking it again.
+      std::unique_ptr<ApiService> api;
+      if (opts->serve) api = StartApi(*db.store, *clock, opts->api, /*lock_store_for_jobs=*/false);
       job::SchedulerOptions scheduler;
       scheduler.heartbeat_every = std::chrono::seconds(opts->heartbeat_seconds);
       scheduler.pass = [&](const job::RunControl& control) { return pass(*clock, control); };

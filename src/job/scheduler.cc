@@ -11,6 +11,7 @@
 #include "core/error.h"
 #include "job/cloudstack_jobs.h"
 #include "job/job_log.h"
+#include "job/run_gate.h"
 #include "job/usage_run.h"
 #include "maintain/maintenance.h"
 
@@ -110,6 +111,7 @@ void RunScheduled(store::Connection& conn, const Clock& clock, const std::atomic
     Instant started = clock.Now();
     RunSummary summary;
     try {
+      std::lock_guard<std::mutex> gate(ProcessJobMutex());
       summary = options.pass ? options.pass(control) : RunDueWindows(conn, clock, control);
     } catch (const std::exception& e) {
       spdlog::error("usage job failed: {}", e.what());

@@ -1,0 +1,49 @@
+#pragma once
+
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "api/caller.h"
+#include "store/connection.h"
+
+namespace usaged::api {
+
+// Accounts and domains as CloudStack's cloud database holds them. API
+// parameters name them by uuid (CloudStack's way) or by numeric id.
+struct AccountRow {
+  int64_t id = 0;
+  int64_t domain_id = 0;
+  std::string name;
+  std::string uuid;
+};
+struct DomainRow {
+  int64_t id = 0;
+  std::string name;
+  std::string uuid;
+  std::string path;
+};
+
+std::optional<AccountRow> FindAccount(store::Connection& conn, const std::string& id_or_uuid);
+std::optional<AccountRow> FindAccountByName(store::Connection& conn, const std::string& name,
+                                            int64_t domain_id);
+std::optional<DomainRow> FindDomain(store::Connection& conn, const std::string& id_or_uuid);
+std::optional<DomainRow> DomainById(store::Connection& conn, int64_t id);
+
+// Ids of the domain at `path` and of every domain below it (path prefix,
+// compared byte for byte).
+std::vector<int64_t> DomainSubtree(store::Connection& conn, const std::string& path);
+// Ids of every account (removed ones too) in those domains.
+std::set<int64_t> AccountsInDomains(store::Connection& conn, const std::vector<int64_t>& domains);
+
+// Whether `caller` may see data of an account in `domain_path` with id
+// `account_id`: root admin always, a domain admin within its subtree, a user
+// only its own account.
+bool MaySee(const Caller& caller, int64_t account_id, const std::string& domain_path);
+// Throws PermissionDenied (531) naming the account when MaySee is false.
+void RequireMaySee(store::Connection& conn, const Caller& caller, const AccountRow& account);
+// Throws PermissionDenied unless the caller may see the whole domain.
+void RequireDomainInScope(const Caller& caller, const DomainRow& domain);
+
+}  // namespace usaged::api

@@ -1,0 +1,40 @@
+-- The API's own key store and its asynchronous jobs. Secrets are stored
+-- sealed (AES-256-GCM) with a key file the operator keeps outside the database.
+CREATE TABLE IF NOT EXISTS ${usage}.`usaged_api_key` (
+  `id` bigint NOT NULL AUTO_INCREMENT,
+  `api_key` varchar(128) NOT NULL,
+  `sealed_secret` varchar(512) NOT NULL,
+  `account_id` bigint NOT NULL,
+  `role` varchar(16) NOT NULL,
+  `created_at` datetime NOT NULL,
+  `revoked_at` datetime,
+  PRIMARY KEY (`id`),
+  UNIQUE KEY `u_usaged_api_key__api_key` (`api_key`),
+  CONSTRAINT `c_usaged_api_key__role` CHECK (`role` IN ('admin', 'domain-admin', 'user'))
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4;
+
+-- One row per asynchronous API call (generateUsageRecords,
+-- regenerateUsageRecords): what queryAsyncJobResult reports. `owner` is the
+-- server process (host:pid) whose worker runs the job.
+CREATE TABLE IF NOT EXISTS ${usage}.`usaged_async_job` (
+  `id` bigint NOT NULL AUTO_INCREMENT,
+  `uuid` varchar(40) NOT NULL,
+  `command` varchar(64) NOT NULL,
+  `account_id` bigint NOT NULL,
+  `domain_id` bigint,
+  `status` int NOT NULL DEFAULT 0,
+  `result_code` int NOT NULL DEFAULT 0,
+  `result` mediumtext,
+  `usaged_job_id` bigint,
+  `owner` varchar(255) NOT NULL,
+  `created_at` datetime NOT NULL,
+  `completed_at` datetime,
+  PRIMARY KEY (`id`),
+  UNIQUE KEY `u_usaged_async_job__uuid` (`uuid`),
+  CONSTRAINT `c_usaged_async_job__status` CHECK (`status` IN (0, 1, 2))
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4;
+
+-- listUsageRecords filters by account and dates: this index finds one
+-- account's records of a date range without reading its other days.
+CREATE INDEX IF NOT EXISTS `i_usaged_cloud_usage__account_start` ON ${usage}.`cloud_usage`
+  (`account_id`, `start_date`, `end_date`);
