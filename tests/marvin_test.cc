@@ -62,7 +62,9 @@ TEST_P(MarvinTest, FiveMinuteWindowsThenDailyThenRegenerateTheDay) {
   EXPECT_EQ(RunningRecordsPerVm(s.conn()),
             (std::map<int64_t, int>{{7, 4}, {8, 4}, {9, 4}, {20, 4}}));
   for (const auto& r : ReadRecords(s.conn(), usage_type::kRunningVm)) {
-    if (FormatUtc(r.start_date) == "2026-02-01 00:15:00") EXPECT_DOUBLE_EQ(r.raw_usage, 23.75);
+    if (FormatUtc(r.start_date) == "2026-02-01 00:15:00") {
+      EXPECT_DOUBLE_EQ(r.raw_usage, 23.75);
+    }
   }
 
   // Regenerating the day for the account replaces its records window by

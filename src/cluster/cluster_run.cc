@@ -76,6 +76,7 @@ bool PublishIngest(store::Connection& conn, const NodeIdentity& me, int64_t toke
           "UPDATE ${usage}.usaged_job SET state = 'INTERRUPTED', finished_at = ?, "
           "error = 'the nodes running this job stopped before it finished' WHERE id = ?",
           clock.Now(), *job_id);
+      job::JobLog(conn).RaiseJobsStopped(1, clock.Now());
       spdlog::warn("job {} left running by stopped nodes marked INTERRUPTED", *job_id);
       running = false;
     }
@@ -140,6 +141,7 @@ void FinishJobIfComplete(store::Connection& conn, const NodeIdentity& me, const 
                  error, clock.Now(), job_id) != 1) {
       return;
     }
+    if (!success) job::JobLog(conn).RaiseJobFailed(job_id, error, clock.Now());
     job::WriteCloudStackRun(conn, range_start, FromEpochMillis(*lease.ready_until_ms - 1),
                             (clock.Now() - created).count(), success, clock);
     tx.Commit();

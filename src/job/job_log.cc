@@ -125,6 +125,15 @@ void JobLog::RaiseJobFailed(int64_t job_id, const std::optional<std::string>& er
                     content);
 }
 
+void JobLog::RaiseJobsStopped(int64_t count, Instant now) {
+  alert::RaiseAlert(conn_, now, alert::alert_type::kJobFailed, "usaged: a usage job failed",
+                    fmt::format("{} usaged job(s) did not finish: the process running them "
+                                "stopped (killed, crashed or lost its database). Units they "
+                                "did not commit are retried by the next run; `usaged jobs` "
+                                "shows them as INTERRUPTED.",
+                                count));
+}
+
 int64_t JobLog::MarkInterrupted(Instant now) {
   store::Transaction tx(conn_);
   int64_t n = conn_.Run(
@@ -132,13 +141,7 @@ int64_t JobLog::MarkInterrupted(Instant now) {
       "error = 'the process running this job stopped before it finished' "
       "WHERE state = 'RUNNING' AND kind NOT IN ('GENERATE', 'REGENERATE')",
       now);
-  if (n > 0) {
-    alert::RaiseAlert(conn_, now, alert::alert_type::kJobFailed, "usaged: a usage job failed",
-                      fmt::format("{} usaged job(s) did not finish: the process running them "
-                                  "stopped (killed, crashed or lost its database). Units they "
-                                  "did not commit are retried by the next run; `usaged jobs` "
-                                  "shows them as INTERRUPTED.", n));
-  }
+  if (n > 0) RaiseJobsStopped(n, now);
   tx.Commit();
   return n;
 }

@@ -77,6 +77,11 @@ class JobLog {
   // without that lock (next to the scheduled job), so they are left alone
   // here and handled by job/regeneration.
   int64_t MarkInterrupted(Instant now);
+  // The alerts behind Finish and MarkInterrupted, for callers that change the
+  // job row themselves (the nodes of a cluster); inside the caller's
+  // transaction.
+  void RaiseJobFailed(int64_t job_id, const std::optional<std::string>& error, Instant now);
+  void RaiseJobsStopped(int64_t count, Instant now);
 
   std::vector<JobRecord> List(int limit = 100);
 
@@ -91,8 +96,6 @@ class JobLog {
   std::optional<int64_t> LastSuccessEndMillis();
 
  private:
-  void RaiseJobFailed(int64_t job_id, const std::optional<std::string>& error, Instant now);
-
   store::Connection& conn_;
 };
 
