@@ -11,6 +11,8 @@
 #include <fstream>
 #include <thread>
 
+#include "alert/delivery.h"
+#include "api/key_store.h"
 #include "core/clock.h"
 #include "maintain/record_checks.h"
 #include "sim/random_cloud.h"
@@ -18,6 +20,7 @@
 #include "store/migrator.h"
 #include "store/schema_files.h"
 #include "store/sql_text.h"
+#include "support/scenario.h"
 #include "support/test_env.h"
 
 namespace usaged::testing {
@@ -155,6 +158,92 @@ TEST_F(MariaDbTest, ReadsTheJavaServersDbProperties) {
   EXPECT_TRUE(Contains(missing.err, "cannot read --db-properties file"));
   CliResult both = RunCli({"--db", db.url(), "--db-properties", file, "jobs"});
   EXPECT_NE(both.exit_code, 0);
+}
+
+// A db.properties as cloudstack-setup-databases writes it by default: the
+// password encrypted with the management server's key (here in CloudStack's
+// current AES-GCM format, then its legacy one, read through CLOUD_SECRET_KEY).
+TEST_F(MariaDbTest, ReadsEncryptedPasswordsFromDbProperties) {
+  FreshDatabase db("mariadb");
+  ASSERT_EQ(RunCli({"--db", db.url(), "init"}).exit_code, 0);
+  auto p = store::ParseMariaDbUrl(db.url());
+  auto conn = store::OpenStore(db.url())->Connect(false);
+  conn->Run("CREATE USER IF NOT EXISTS 'usaged_enc'@'%' IDENTIFIED BY 'p@ss:w=rd!'");
+  conn->Run("CREATE USER IF NOT EXISTS 'usaged_enc'@'localhost' IDENTIFIED BY 'p@ss:w=rd!'");
+  conn->Run("GRANT ALL PRIVILEGES ON *.* TO 'usaged_enc'@'%'");
+  conn->Run("GRANT ALL PRIVILEGES ON *.* TO 'usaged_enc'@'localhost'");
+  TempDir dir;
+  auto write = [&](const std::string& name, const std::string& type, const std::string& enc) {
+    std::string file = dir.path() + "/" + name;
+    std::ofstream(file) << "db.cloud.username=usaged_enc\ndb.cloud.password=ENC(" << enc << ")\n"
+                        << "db.cloud.encryption.type=" << type << "\n"
+                        << "db.cloud.host=" << p.host << "\ndb.cloud.port=" << p.port << "\n"
+                        << "db.cloud.name=" << p.cloud_db << "\ndb.usage.name=" << p.usage_db
+                        << "\n";
+    return file;
+  };
+  const std::vector<std::string> get = {"config", "get", "usage.stats.job.aggregation.range"};
+  auto with = [](std::vector<std::string> head, const std::vector<std::string>& tail) {
+    head.insert(head.end(), tail.begin(), tail.end());
+    return head;
+  };
+  std::ofstream(dir.path() + "/key") << "s3cr3t-key\n";
+  std::string aes = write("db.properties", "file",
+                          "qGFJb3Wk1AM96ncr8laVaLNU2RjjbFQLcbgSs5Sa5YMhhR5n8AU=");
+  CliResult by_file = RunCli(with({"--db-properties", aes}, get));
+  EXPECT_EQ(by_file.exit_code, 0) << by_file.err;
+  EXPECT_EQ(by_file.out, "1440\n");
+
+  std::string des = write("legacy.properties", "env", "w61LJ21dk4Y79tkH5AAQzrcy4WEyRhf2");
+  CliResult by_env = RunCli(with({"--db-properties", des}, get), {{"CLOUD_SECRET_KEY", "s3cr3t-key"}});
+  EXPECT_EQ(by_env.exit_code, 0) << by_env.err;
+  EXPECT_EQ(by_env.out, "1440\n");
+
+  std::ofstream(dir.path() + "/wrong-key") << "managementkey\n";
+  CliResult wrong = RunCli(with({"--db-properties", aes, "--db-key-file", dir.path() + "/wrong-key"}, get));
+  EXPECT_EQ(wrong.exit_code, 2);
+  EXPECT_TRUE(Contains(wrong.err, "db.cloud.password does not decrypt")) << wrong.err;
+  EXPECT_FALSE(Contains(wrong.err, "p@ss")) << wrong.err;
+  conn->Run("DROP USER 'usaged_enc'@'%'");
+  conn->Run("DROP USER 'usaged_enc'@'localhost'");
+}
+
+// With an encrypted db.properties usaged also holds CloudStack's database
+// secret (db.cloud.encrypt.secret) and opens what CloudStack encrypts with it
+// in its tables: alert.smtp.password and users' API secret keys, in either of
+// CloudStack's formats.
+TEST_F(MariaDbTest, OpensWhatCloudStackEncryptsInItsTables) {
+  Scenario s("mariadb");
+  int64_t carol = s.AddAccount("carol");
+  auto p = store::ParseMariaDbUrl(s.db().url);
+  s.db().SetConfig("alert.smtp.password",
+                   "hVeQE8fY0EW/IAb7z8ll0VB3PP8EiV72ykWN/19B6DsuyISV2zgFjv8=");
+  s.conn().Exec("CREATE TABLE IF NOT EXISTS ${cloud}.user (id bigint unsigned NOT NULL PRIMARY "
+                "KEY, account_id bigint unsigned NOT NULL, state varchar(10) NOT NULL, api_key "
+                "varchar(255), secret_key varchar(255), removed datetime)");
+  s.conn().Run("INSERT INTO ${cloud}.user (id, account_id, state, api_key, secret_key) VALUES "
+               "(1, ?, 'enabled', 'cs-enc-key', ?)",
+               carol, "bbHIMmvsyd5GxaJM8nVGCvAx9znWY8bp2qgoCCRMDxU=");
+  TempDir dir;
+  std::ofstream(dir.path() + "/key") << "s3cr3t-key\n";
+  std::string file = dir.path() + "/db.properties";
+  std::ofstream(file) << "db.cloud.username=" << p.user << "\ndb.cloud.password=\n"
+                      << "db.cloud.encryption.type=file\n"
+                      << "db.cloud.encrypt.secret=ENC(BTCykBbhHYdvkvljHWghi2zL58r5U/POXWVPgxxlV70"
+                         "UHkFU1wWDEQ==)\n"
+                      << "db.cloud.host=" << p.host << "\ndb.cloud.port=" << p.port << "\n"
+                      << "db.cloud.name=" << p.cloud_db << "\ndb.usage.name=" << p.usage_db
+                      << "\n";
+  auto conn = store::OpenMariaDbStore(store::ReadDbProperties(file))->Connect(false);
+  EXPECT_EQ(alert::LoadAlertSettings(*conn).password, "mail-password");
+  auto credential = api::KeyStore(*conn, nullptr).Find("cs-enc-key");
+  ASSERT_TRUE(credential);
+  EXPECT_EQ(credential->secret, "cs-user-secret-key");
+  EXPECT_EQ(credential->caller.account_id, carol);
+  // Given the plain --db URL, usaged has no secret: the stored text is used.
+  auto plain = store::OpenStore(s.db().url)->Connect(false);
+  EXPECT_EQ(api::KeyStore(*plain, nullptr).Find("cs-enc-key")->secret,
+            "bbHIMmvsyd5GxaJM8nVGCvAx9znWY8bp2qgoCCRMDxU=");
 }
 
 TEST_F(MariaDbTest, ConnectionProblemsGiveOneClearLine) {

@@ -8,6 +8,7 @@
 
 #include "alert/smtp.h"
 #include "core/error.h"
+#include "core/settings.h"
 #include "store/configuration.h"
 
 namespace usaged::alert {
@@ -127,7 +128,15 @@ void RecordOutcome(store::Connection& conn, const Group& g, int max_attempts, In
 
 AlertSettings LoadAlertSettings(store::Connection& conn) {
   store::Configuration config(conn);
-  return AlertSettings::Load([&](std::string_view key) { return config.Get(key); });
+  return AlertSettings::Load([&](std::string_view key) -> std::optional<std::string> {
+    std::optional<std::string> value = config.Get(key);
+    // CloudStack keeps secure values (alert.smtp.password) encrypted.
+    const ConfigKey* known = FindConfigKey(key);
+    if (value && known && known->secret) {
+      if (auto plain = conn.DecryptCloudStackValue(*value)) return plain;
+    }
+    return value;
+  });
 }
 
 DeliveryReport DeliverPendingAlerts(store::Connection& conn, const AlertSettings& settings,

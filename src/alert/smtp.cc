@@ -8,6 +8,8 @@
 #include <memory>
 #include <mutex>
 
+#include "core/crypto.h"
+
 namespace usaged::alert {
 namespace {
 
@@ -24,29 +26,9 @@ bool IsAscii(std::string_view text) {
   return true;
 }
 
-std::string Base64(std::string_view in) {
-  static constexpr char kTable[] =
-      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  std::string out;
-  size_t i = 0;
-  for (; i + 2 < in.size(); i += 3) {
-    uint32_t n = (uint8_t(in[i]) << 16) | (uint8_t(in[i + 1]) << 8) | uint8_t(in[i + 2]);
-    for (int shift : {18, 12, 6, 0}) out += kTable[(n >> shift) & 63];
-  }
-  if (i < in.size()) {
-    uint32_t n = uint8_t(in[i]) << 16;
-    if (i + 1 < in.size()) n |= uint8_t(in[i + 1]) << 8;
-    out += kTable[(n >> 18) & 63];
-    out += kTable[(n >> 12) & 63];
-    out += i + 1 < in.size() ? kTable[(n >> 6) & 63] : '=';
-    out += '=';
-  }
-  return out;
-}
-
 std::string EncodedSubject(const std::string& subject) {
   if (IsAscii(subject)) return subject;
-  return "=?UTF-8?B?" + Base64(subject) + "?=";
+  return "=?UTF-8?B?" + crypto::Base64Encode(subject) + "?=";
 }
 
 // Body lines end in CRLF, whatever the content used.

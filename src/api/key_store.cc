@@ -1,15 +1,13 @@
 #include "api/key_store.h"
 
 #include <fmt/format.h>
-#include <openssl/evp.h>
-#include <openssl/rand.h>
 #include <sys/stat.h>
 
 #include <fstream>
 #include <iterator>
 #include <memory>
 
-#include "api/signing.h"
+#include "core/crypto.h"
 #include "core/error.h"
 
 namespace usaged::api {
@@ -39,41 +37,11 @@ Role RoleOfAccountType(int64_t type) {
 namespace {
 
 constexpr size_t kKeyBytes = 32;
-constexpr size_t kNonceBytes = 12;
-constexpr size_t kTagBytes = 16;
-
-std::string Unbase64(std::string_view text) {
-  if (text.empty() || text.size() % 4 != 0) throw Error("sealed secret is not base64");
-  std::string out(text.size() / 4 * 3, '\0');
-  int n = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                          reinterpret_cast<const unsigned char*>(text.data()),
-                          static_cast<int>(text.size()));
-  if (n < 0) throw Error("sealed secret is not base64");
-  size_t pad = text.ends_with("==") ? 2 : text.ends_with("=") ? 1 : 0;
-  out.resize(static_cast<size_t>(n) - pad);
-  return out;
-}
-
-std::string RandomBytes(size_t n) {
-  std::string bytes(n, '\0');
-  if (RAND_bytes(reinterpret_cast<unsigned char*>(bytes.data()), static_cast<int>(n)) != 1) {
-    throw Error("no random bytes from OpenSSL");
-  }
-  return bytes;
-}
-
-using CipherCtx = std::unique_ptr<EVP_CIPHER_CTX, decltype(&EVP_CIPHER_CTX_free)>;
-
-CipherCtx NewCtx() { return CipherCtx(EVP_CIPHER_CTX_new(), &EVP_CIPHER_CTX_free); }
-
-const unsigned char* Bytes(std::string_view s) {
-  return reinterpret_cast<const unsigned char*>(s.data());
-}
 
 }  // namespace
 
 std::string RandomToken(size_t bytes) {
-  std::string b64 = Base64(RandomBytes(bytes));
+  std::string b64 = crypto::Base64Encode(crypto::RandomBytes(bytes));
   std::string out;
   for (char c : b64) {
     if (c == '+') out += '-';
@@ -86,7 +54,7 @@ std::string RandomToken(size_t bytes) {
 SecretBox SecretBox::FromKeyFile(const std::string& path, bool create_if_missing) {
   std::ifstream in(path, std::ios::binary);
   if (!in && create_if_missing) {
-    std::string key = RandomBytes(kKeyBytes);
+    std::string key = crypto::RandomBytes(kKeyBytes);
     mode_t old = umask(077);
     std::ofstream out(path, std::ios::binary | std::ios::trunc);
     out.write(key.data(), static_cast<std::streamsize>(key.size()));
@@ -104,40 +72,22 @@ SecretBox SecretBox::FromKeyFile(const std::string& path, bool create_if_missing
 }
 
 std::string SecretBox::Seal(std::string_view plaintext) const {
-  std::string nonce = RandomBytes(kNonceBytes);
-  std::string cipher(plaintext.size(), '\0');
-  std::string tag(kTagBytes, '\0');
-  auto ctx = NewCtx();
-  int len = 0;
-  if (!ctx || EVP_EncryptInit_ex(ctx.get(), EVP_aes_256_gcm(), nullptr, Bytes(key_),
-                                 Bytes(nonce)) != 1 ||
-      EVP_EncryptUpdate(ctx.get(), reinterpret_cast<unsigned char*>(cipher.data()), &len,
-                        Bytes(plaintext), static_cast<int>(plaintext.size())) != 1 ||
-      EVP_EncryptFinal_ex(ctx.get(), nullptr, &len) != 1 ||
-      EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_GET_TAG, kTagBytes, tag.data()) != 1) {
-    throw Error("sealing a secret failed");
-  }
-  return Base64(nonce + tag + cipher);
+  std::string nonce = crypto::RandomBytes(crypto::kGcmNonceBytes);
+  crypto::Sealed sealed = crypto::AesGcmSeal(key_, nonce, plaintext);
+  return crypto::Base64Encode(nonce + sealed.tag + sealed.cipher);
 }
 
 std::string SecretBox::Open(std::string_view sealed) const {
-  std::string raw = Unbase64(sealed);
-  if (raw.size() < kNonceBytes + kTagBytes) throw Error("sealed secret is too short");
-  std::string nonce = raw.substr(0, kNonceBytes);
-  std::string tag = raw.substr(kNonceBytes, kTagBytes);
-  std::string cipher = raw.substr(kNonceBytes + kTagBytes);
-  std::string plain(cipher.size(), '\0');
-  auto ctx = NewCtx();
-  int len = 0;
-  if (!ctx || EVP_DecryptInit_ex(ctx.get(), EVP_aes_256_gcm(), nullptr, Bytes(key_),
-                                 Bytes(nonce)) != 1 ||
-      EVP_DecryptUpdate(ctx.get(), reinterpret_cast<unsigned char*>(plain.data()), &len,
-                        Bytes(cipher), static_cast<int>(cipher.size())) != 1 ||
-      EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_SET_TAG, kTagBytes, tag.data()) != 1 ||
-      EVP_DecryptFinal_ex(ctx.get(), nullptr, &len) != 1) {
-    throw Error("a sealed secret does not open with this key file");
-  }
-  return plain;
+  std::optional<std::string> raw = crypto::Base64Decode(sealed);
+  if (!raw || raw->empty()) throw Error("sealed secret is not base64");
+  constexpr size_t kHeader = crypto::kGcmNonceBytes + crypto::kGcmTagBytes;
+  if (raw->size() < kHeader) throw Error("sealed secret is too short");
+  std::string_view bytes(*raw);
+  auto plain = crypto::AesGcmOpen(key_, bytes.substr(0, crypto::kGcmNonceBytes),
+                                  bytes.substr(kHeader),
+                                  bytes.substr(crypto::kGcmNonceBytes, crypto::kGcmTagBytes));
+  if (!plain) throw Error("a sealed secret does not open with this key file");
+  return *plain;
 }
 
 KeyStore::Created KeyStore::Create(int64_t account_id, Role role, Instant now) {
@@ -211,6 +161,8 @@ std::optional<Credential> KeyStore::FindCloudStackUser(const std::string& api_ke
     if (!q.Next()) return std::nullopt;
     Credential c;
     c.secret = q.Text(0);
+    // CloudStack encrypts secret_key when its database encryption is on.
+    if (auto plain = conn_.DecryptCloudStackValue(c.secret)) c.secret = *plain;
     c.caller.account_id = q.Int(1);
     c.caller.role = RoleOfAccountType(q.Int(2));
     c.caller.api_key = api_key;

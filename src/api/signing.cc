@@ -8,6 +8,8 @@
 #include <cctype>
 #include <charconv>
 
+#include "core/crypto.h"
+
 namespace usaged::api {
 
 std::optional<std::string> FindParam(const Params& params, std::string_view name) {
@@ -73,16 +75,7 @@ std::string Sign(std::string_view secret, const Params& params) {
   unsigned int mac_len = 0;
   HMAC(EVP_sha1(), secret.data(), static_cast<int>(secret.size()),
        reinterpret_cast<const unsigned char*>(text.data()), text.size(), mac, &mac_len);
-  return Base64(std::string_view(reinterpret_cast<const char*>(mac), mac_len));
-}
-
-std::string Base64(std::string_view bytes) {
-  std::string out(4 * ((bytes.size() + 2) / 3) + 1, '\0');
-  int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                          reinterpret_cast<const unsigned char*>(bytes.data()),
-                          static_cast<int>(bytes.size()));
-  out.resize(static_cast<size_t>(n));
-  return out;
+  return crypto::Base64Encode(std::string_view(reinterpret_cast<const char*>(mac), mac_len));
 }
 
 bool SameSignature(std::string_view a, std::string_view b) {

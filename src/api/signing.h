@@ -31,9 +31,6 @@ std::string StringToSign(const Params& params);
 // base64(HMAC-SHA1(secret, StringToSign(params))).
 std::string Sign(std::string_view secret, const Params& params);
 
-// Standard base64 (with padding) of `bytes`.
-std::string Base64(std::string_view bytes);
-
 // Constant-time comparison, so a wrong signature reveals nothing by timing.
 bool SameSignature(std::string_view a, std::string_view b);
 

@@ -15,7 +15,7 @@ namespace usaged::cli {
 
 std::unique_ptr<store::Store> OpenStoreFromOptions(const GlobalOptions& options) {
   if (!options.db_properties.empty()) {
-    return store::OpenMariaDbStore(store::ReadDbProperties(options.db_properties));
+    return store::OpenMariaDbStore(store::ReadDbProperties(options.db_properties, options.db_key_file));
   }
   return store::OpenStore(options.db);
 }
@@ -92,6 +92,10 @@ int Main(int argc, char** argv) {
   app.add_option("--db-properties", options.db_properties,
                  "Read the MariaDB connection from the Java usage server's db.properties")
       ->excludes(db_option);
+  app.add_option("--db-key-file", options.db_key_file,
+                 "CloudStack's secret key file for ENC(...) values in --db-properties "
+                 "(default: key beside db.properties, /etc/cloudstack/usage/key, "
+                 "/etc/cloudstack/management/key)");
   app.add_option("--log-level", options.log_level, "trace, debug, info, warn, error or off")
       ->capture_default_str();
   app.add_option("--log-dir", options.log_dir,

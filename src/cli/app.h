@@ -27,6 +27,7 @@ inline constexpr int kExitOther = 4;
 struct GlobalOptions {
   std::string db = "sqlite:./usaged-data";
   std::string db_properties;  // the Java usage server's db.properties, instead of --db
+  std::string db_key_file;    // CloudStack's key file for its ENC(...) values
   std::string log_level = "info";
   std::string log_dir;  // when set: usaged.log, healing.log, sanity.log there
 };

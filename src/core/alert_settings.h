@@ -43,11 +43,10 @@ struct AlertSettings {
   // True when host, sender and at least one recipient are set.
   bool mail_configured() const { return !host.empty() && !sender.empty() && !recipients.empty(); }
 
-  // Builds settings from raw values (nullopt: not set, use the default). The
-  // password comes from the environment variable USAGED_ALERT_SMTP_PASSWORD
-  // when it is set (CloudStack stores alert.smtp.password encrypted with the
-  // management server's key, which usaged does not have). Throws ConfigError
-  // naming the key for a value that cannot be used.
+  // Builds settings from raw values (nullopt: not set, use the default; the
+  // caller decrypts alert.smtp.password when it can). The environment
+  // variable USAGED_ALERT_SMTP_PASSWORD, when set, overrides the password.
+  // Throws ConfigError naming the key for a value that cannot be used.
   static AlertSettings Load(const ConfigLookup& lookup);
 };
 

@@ -114,6 +114,17 @@ class Connection {
   // substituted.
   virtual std::string Expand(std::string_view sql) const = 0;
 
+  // Decrypts a value CloudStack stored encrypted in its database (secure
+  // configuration values such as alert.smtp.password, users' secret keys)
+  // with the database secret of db.properties (db.cloud.encrypt.secret).
+  // nullopt when usaged was not given that secret (--db, or a db.properties
+  // without encryption) or `stored` does not decrypt with it (then it is
+  // plain text).
+  virtual std::optional<std::string> DecryptCloudStackValue(std::string_view stored) const {
+    (void)stored;
+    return std::nullopt;
+  }
+
   // Runs `sql` and returns the first column of the first row (nullopt if no
   // row or NULL).
   template <class... Args>

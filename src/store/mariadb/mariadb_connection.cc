@@ -6,6 +6,7 @@
 #include <mysqld_error.h>
 
 #include "core/error.h"
+#include "store/mariadb/cloudstack_encryption.h"
 #include "store/mariadb/mariadb_statement.h"
 #include "store/sql_text.h"
 
@@ -142,6 +143,12 @@ void MariaDbConnection::Fail(unsigned error, const std::string& message,
                              std::string_view context) {
   if (IsConnectionLoss(error)) lost_ = true;
   ThrowMariaDbError(error, message, context);
+}
+
+std::optional<std::string> MariaDbConnection::DecryptCloudStackValue(
+    std::string_view stored) const {
+  if (params_.cloudstack_db_secret.empty() || stored.empty()) return std::nullopt;
+  return store::DecryptCloudStackValue(params_.cloudstack_db_secret, stored);
 }
 
 std::string MariaDbConnection::Expand(std::string_view sql) const {

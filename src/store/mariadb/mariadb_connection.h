@@ -34,6 +34,7 @@ class MariaDbConnection final : public Connection {
   int64_t LastInsertId() override;
   void InsertUsageRecords(const std::vector<UsageRecord>& records) override;
   std::string Expand(std::string_view sql) const override;
+  std::optional<std::string> DecryptCloudStackValue(std::string_view stored) const override;
 
   // For statements: the live handle, reconnecting first if the connection
   // was lost and no transaction is open. Throws DbError if that fails.

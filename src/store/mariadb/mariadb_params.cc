@@ -3,10 +3,11 @@
 #include <fmt/format.h>
 
 #include <charconv>
-#include <fstream>
 #include <map>
 
 #include "core/error.h"
+#include "store/mariadb/cloudstack_encryption.h"
+#include "store/mariadb/java_properties.h"
 
 namespace usaged::store {
 namespace {
@@ -119,27 +120,17 @@ MariaDbParams ParseMariaDbUrl(std::string_view url) {
   return p;
 }
 
-MariaDbParams ReadDbProperties(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) throw InputError(fmt::format("cannot read --db-properties file {}", path));
-  std::map<std::string, std::string> props;
-  std::string line;
-  while (std::getline(in, line)) {
-    auto start = line.find_first_not_of(" \t");
-    if (start == std::string::npos || line[start] == '#' || line[start] == '!') continue;
-    auto eq = line.find_first_of("=:", start);
-    if (eq == std::string::npos) continue;
-    std::string key = line.substr(start, eq - start);
-    while (!key.empty() && (key.back() == ' ' || key.back() == '\t')) key.pop_back();
-    std::string value = line.substr(eq + 1);
-    auto vstart = value.find_first_not_of(" \t");
-    value = vstart == std::string::npos ? "" : value.substr(vstart);
-    while (!value.empty() && (value.back() == '\r' || value.back() == ' ')) value.pop_back();
-    props[key] = value;
-  }
+MariaDbParams ReadDbProperties(const std::string& path, const std::string& key_file) {
+  std::map<std::string, std::string> props = ReadJavaProperties(path);
+  DecryptCloudStackProperties(props, path, key_file);
+  // Java keeps trailing blanks in values; only the password may need them.
   auto get = [&](const std::string& key, const std::string& fallback) {
     auto it = props.find(key);
-    return it == props.end() || it->second.empty() ? fallback : it->second;
+    std::string value = it == props.end() ? "" : it->second;
+    if (key != "db.cloud.password") {
+      while (!value.empty() && (value.back() == ' ' || value.back() == '\t')) value.pop_back();
+    }
+    return value.empty() ? fallback : value;
   };
   MariaDbParams p;
   p.host = get("db.cloud.host", "localhost");
@@ -148,6 +139,9 @@ MariaDbParams ReadDbProperties(const std::string& path) {
   p.password = get("db.cloud.password", "");
   p.cloud_db = get("db.cloud.name", "cloud");
   p.usage_db = get("db.usage.name", "cloud_usage");
+  if (get("db.cloud.encryption.type", "none") != "none") {
+    p.cloudstack_db_secret = get("db.cloud.encrypt.secret", "");
+  }
   if (p.host == "localhost") p.host = "127.0.0.1";
   std::string usage_host = get("db.usage.host", p.host == "127.0.0.1" ? "localhost" : p.host);
   if (usage_host == "localhost") usage_host = "127.0.0.1";
@@ -157,14 +151,9 @@ MariaDbParams ReadDbProperties(const std::string& path) {
                                  "({}:{}); usaged needs both databases on one server",
                                  path, usage_host, usage_port, p.host, p.port));
   }
-  if (props.count("db.cloud.encryption.type") && get("db.cloud.encryption.type", "none") != "none") {
-    throw InputError(fmt::format("{}: encrypted properties (db.cloud.encryption.type={}) are not "
-                                 "supported; give the password with --db instead",
-                                 path, get("db.cloud.encryption.type", "")));
-  }
   if (p.password.rfind("ENC(", 0) == 0) {
     throw InputError(fmt::format("{}: db.cloud.password is encrypted (ENC(...)); usaged cannot "
-                                 "decrypt it: give the password with --db instead", path));
+                                 "decrypt it without db.cloud.encryption.type (file or env)", path));
   }
   CheckDatabaseName(p.cloud_db, path);
   CheckDatabaseName(p.usage_db, path);

@@ -16,6 +16,9 @@ struct MariaDbParams {
   std::string usage_db = "cloud_usage";
   int connect_timeout_s = 10;
   int read_timeout_s = 3600;
+  // CloudStack's database secret (db.cloud.encrypt.secret of an encrypted
+  // db.properties), which opens the values CloudStack encrypts in its tables.
+  std::string cloudstack_db_secret;
 
   // "mariadb://user@host:port (cloud, cloud_usage)"
   std::string Describe() const;
@@ -29,7 +32,9 @@ MariaDbParams ParseMariaDbUrl(std::string_view url);
 // Reads the Java usage server's db.properties (db.cloud.host, db.cloud.port,
 // db.cloud.username, db.cloud.password, db.cloud.name, db.usage.host, ...,
 // db.usage.name). usaged needs both databases on one server; a file that puts
-// them on different servers is refused. Throws InputError.
-MariaDbParams ReadDbProperties(const std::string& path);
+// them on different servers is refused. ENC(...) values are decrypted with
+// CloudStack's secret key (see cloudstack_encryption.h; `key_file` overrides
+// where it is looked for). Throws InputError.
+MariaDbParams ReadDbProperties(const std::string& path, const std::string& key_file = "");
 
 }  // namespace usaged::store
