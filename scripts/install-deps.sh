@@ -2,8 +2,9 @@
 # Installs the Debian 12 packages usaged needs to build and test.
 # Usage: scripts/install-deps.sh [build|test]
 #   build  compiler toolchain and libraries (default)
-#   test   build packages plus the servers the test suite starts (MariaDB, SMTP sink)
-#          and the npm CloudStack client the API tests drive (tests/node)
+#   test   build packages plus the servers the test suite starts (MariaDB, a two-node
+#          Galera cluster, SMTP sink) and the npm CloudStack client the API tests drive
+#          (tests/node)
 # Packages already present are skipped, so a warm machine does no apt work at all.
 set -euo pipefail
 
@@ -17,6 +18,7 @@ build_pkgs=(
 )
 test_pkgs=(
   sqlite3 mariadb-server mariadb-client python3 python3-aiosmtpd curl openssl
+  galera-4 mariadb-backup socat  # scripts/galera-test-cluster.sh (state transfer by mariabackup)
 )
 
 wanted=("${build_pkgs[@]}")

@@ -6,6 +6,8 @@
 #   mariadb-test-server.sh start DIR [PORT] | stop DIR | restart DIR | kill DIR | status DIR | env DIR
 #
 # Needs the Debian 12 packages mariadb-server and mariadb-client; installs nothing.
+# MARIADB_TEST_EXTRA_CNF may name a file of further server settings that the config includes
+# (scripts/galera-test-cluster.sh starts its Galera nodes this way).
 set -euo pipefail
 
 die() { echo "mariadb-test-server: $*" >&2; exit 1; }
@@ -105,6 +107,10 @@ innodb_flush_log_at_trx_commit=2
 # 0 when the sandbox blocks io_uring/libaio (the script retries with 0 after such a failure).
 innodb_use_native_aio=$2
 EOF
+  if [[ -n ${MARIADB_TEST_EXTRA_CNF:-} ]]; then
+    [[ -r $MARIADB_TEST_EXTRA_CNF ]] || die "cannot read MARIADB_TEST_EXTRA_CNF=$MARIADB_TEST_EXTRA_CNF"
+    echo "!include $MARIADB_TEST_EXTRA_CNF" >>"$CNF"
+  fi
 }
 
 # Initialise into a scratch dir and rename it, so a failed install never looks initialised.
