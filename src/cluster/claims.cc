@@ -7,6 +7,7 @@
 #include <thread>
 
 #include "core/error.h"
+#include "store/mariadb/galera.h"
 #include "store/retry.h"
 
 namespace usaged::cluster {
@@ -49,16 +50,8 @@ int64_t DbNowMillis(store::Connection& conn) {
   return *conn.QueryInt("SELECT CAST(UNIX_TIMESTAMP(NOW(3)) * 1000 AS SIGNED)");
 }
 
-bool IsGalera(store::Connection& conn) {
-  try {
-    return conn.QueryInt("SELECT @@wsrep_on").value_or(0) == 1;
-  } catch (const DbError&) {
-    return false;  // a server built without Galera support
-  }
-}
-
 void ReadCommittedEverywhere(store::Connection& conn) {
-  if (IsGalera(conn)) conn.Exec("SET SESSION wsrep_sync_wait = 1");
+  if (store::IsGaleraCluster(conn)) conn.Exec("SET SESSION wsrep_sync_wait = 1");
 }
 
 std::string NodeLockName(int64_t node_id) {
@@ -66,7 +59,9 @@ std::string NodeLockName(int64_t node_id) {
 }
 
 int64_t ReapDeadNodes(store::Connection& conn, const NodeIdentity& me) {
-  if (IsGalera(conn)) return 0;
+  // On Galera, server locks are local to one DB node and cannot tell whether
+  // a node elsewhere lives.
+  if (store::IsGaleraCluster(conn)) return 0;
   std::vector<int64_t> dead;
   auto& q = conn.Prepare(
                     "SELECT id FROM ${usage}.usaged_node WHERE stopped_millis IS NULL AND id <> ?")
@@ -230,10 +225,17 @@ ClaimSource::Attempt ClaimSource::TryClaim(store::Connection& conn, job::Unit& u
         "state = 'claimed', job_id = ? WHERE window_id = ? AND shard = ?",
         me_.node_id, token, now + me_.lease_ms, job_id, unit.window_id, unit.shard);
   } else {
-    conn.Run(
-        "INSERT INTO ${usage}.usaged_claim (window_id, shard, node_id, token, expires_millis, "
-        "state, job_id) VALUES (?, ?, ?, ?, ?, 'claimed', ?)",
-        unit.window_id, unit.shard, me_.node_id, token, now + me_.lease_ms, job_id);
+    // Row locks do not reach across Galera nodes: a node elsewhere may have
+    // inserted this claim since we read that there was none. It holds the
+    // unit then, as if we had found its row.
+    try {
+      conn.Run(
+          "INSERT INTO ${usage}.usaged_claim (window_id, shard, node_id, token, expires_millis, "
+          "state, job_id) VALUES (?, ?, ?, ?, ?, 'claimed', ?)",
+          unit.window_id, unit.shard, me_.node_id, token, now + me_.lease_ms, job_id);
+    } catch (const DuplicateKeyError&) {
+      return Attempt::kTaken;
+    }
   }
   tx.Commit();
   unit.claim_token = token;

@@ -31,10 +31,6 @@ void ReadCommittedEverywhere(store::Connection& conn);
 // lives (MariaDB releases it the moment the process dies).
 std::string NodeLockName(int64_t node_id);
 
-// True on a Galera cluster, where server locks are local to one DB node and
-// cannot tell whether a node elsewhere lives.
-bool IsGalera(store::Connection& conn);
-
 // Frees at once what dead nodes held - their claims and the ingest lease -
 // instead of waiting for their leases to expire: a node whose server lock is
 // free has lost its connection, so it can commit nothing any more. On Galera

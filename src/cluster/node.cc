@@ -5,6 +5,8 @@
 
 #include "core/clock.h"
 #include "job/job_log.h"
+#include "store/mariadb/galera.h"
+#include "store/retry.h"
 
 namespace usaged::cluster {
 
@@ -22,7 +24,7 @@ std::unique_ptr<Node> Node::Join(store::Store& store, int lease_seconds) {
         DbNowMillis(*conn));
     me.node_id = conn->LastInsertId();
     // Held before the row is visible, so no node ever sees us without it.
-    if (!IsGalera(*conn)) conn->QueryInt("SELECT GET_LOCK(?, 0)", NodeLockName(me.node_id));
+    if (!store::IsGaleraCluster(*conn)) conn->QueryInt("SELECT GET_LOCK(?, 0)", NodeLockName(me.node_id));
     tx.Commit();
   }
   spdlog::info("joined as node {} (lease {} s)", me.node_id, lease_seconds);
@@ -40,22 +42,26 @@ Node::~Node() {
   wake_.notify_all();
   thread_.join();
   try {
-    store::Transaction tx(*conn_);
-    int64_t now = DbNowMillis(*conn_);
-    conn_->Run("UPDATE ${usage}.usaged_node SET stopped_millis = ? WHERE id = ?", now,
-               me_.node_id);
-    // What this node held becomes free at once instead of after the lease.
-    conn_->Run(
-        "UPDATE ${usage}.usaged_lease SET node_id = NULL, expires_millis = 0 WHERE node_id = ?",
-        me_.node_id);
-    conn_->Run(
-        "UPDATE ${usage}.usaged_claim SET expires_millis = 0 WHERE node_id = ? AND "
-        "state = 'claimed'",
-        me_.node_id);
-    tx.Commit();
+    store::RetryTransient("recording the node's stop", [this] { RecordStop(); }, 3);
   } catch (const std::exception& e) {
     spdlog::warn("node {}: could not record its stop: {}", me_.node_id, e.what());
   }
+}
+
+void Node::RecordStop() {
+  store::Transaction tx(*conn_);
+  int64_t now = DbNowMillis(*conn_);
+  conn_->Run("UPDATE ${usage}.usaged_node SET stopped_millis = ? WHERE id = ?", now,
+             me_.node_id);
+  // What this node held becomes free at once instead of after the lease.
+  conn_->Run(
+      "UPDATE ${usage}.usaged_lease SET node_id = NULL, expires_millis = 0 WHERE node_id = ?",
+      me_.node_id);
+  conn_->Run(
+      "UPDATE ${usage}.usaged_claim SET expires_millis = 0 WHERE node_id = ? AND "
+      "state = 'claimed'",
+      me_.node_id);
+  tx.Commit();
 }
 
 void Node::Renew() {
@@ -82,7 +88,10 @@ void Node::Loop() {
   while (!wake_.wait_for(lock, period, [this] { return stopping_; })) {
     lock.unlock();
     try {
-      Renew();
+      // A renewal that conflicts with another node's commit (a Galera
+      // cluster refuses one of the two) is made again at once: the next
+      // period may come too late for the lease.
+      store::RetryTransient("renewing the node's leases", [this] { Renew(); }, 3);
     } catch (const std::exception& e) {
       spdlog::warn("node {}: renewing its leases failed: {}", me_.node_id, e.what());
     }

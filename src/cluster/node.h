@@ -28,6 +28,7 @@ class Node {
  private:
   Node(std::unique_ptr<store::Connection> conn, NodeIdentity me);
   void Renew();
+  void RecordStop();
   void Loop();
 
   std::unique_ptr<store::Connection> conn_;

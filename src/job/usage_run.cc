@@ -22,15 +22,19 @@ namespace usaged::job {
 namespace {
 
 constexpr int kTransientRetries = 3;
+// A unit's commit conflicts with the other units' commits (they all update
+// the job's row): on one server they wait for each other's row locks, on a
+// Galera cluster the later of two commits made on different DB nodes is
+// refused and must be made again. The parsed records stay valid meanwhile.
+constexpr int kCommitRetries = 8;
 
-// Parses one unit and commits its records together with its done-mark. The
-// parse reads outside the write transaction, so parallel workers overlap
-// their reads on every engine (SQLite allows one writer at a time); the
-// helper tables do not change while units run (ingest is over, or fenced off
-// by the ingest lease).
-int64_t ProcessUnit(store::Connection& conn, const Unit& unit, const UsageSettings& settings,
-                    const store::AccountDirectory& accounts, int64_t job_id, const Clock& clock,
-                    UnitFence* fence) {
+// Parses one unit. The parse reads outside the write transaction, so
+// parallel workers overlap their reads on every engine (SQLite allows one
+// writer at a time); the helper tables do not change while units run (ingest
+// is over, or fenced off by the ingest lease).
+std::vector<UsageRecord> ParseUnit(store::Connection& conn, const Unit& unit,
+                                   const UsageSettings& settings,
+                                   const store::AccountDirectory& accounts) {
   FaultInjector::Global().Hit(FaultInjector::Point::kUnitStart);
   parse::ParseScope scope;
   scope.window = unit.window;
@@ -40,7 +44,14 @@ int64_t ProcessUnit(store::Connection& conn, const Unit& unit, const UsageSettin
   scope.directory = &accounts;
   std::vector<UsageRecord> records = parse::ParseAll(conn, scope);
   FaultInjector::Global().Hit(FaultInjector::Point::kUnitParsed);
+  return records;
+}
 
+// Commits a unit's records together with its done-mark, as one transaction
+// that a failure rolls back whole (records, mark, claim and job counts), so
+// making it again never counts anything twice.
+void CommitUnit(store::Connection& conn, const Unit& unit, const std::vector<UsageRecord>& records,
+                int64_t job_id, const Clock& clock, UnitFence* fence) {
   store::Transaction tx(conn);
   if (fence) fence->CheckHeld(conn, unit);
   conn.InsertUsageRecords(records);
@@ -54,7 +65,6 @@ int64_t ProcessUnit(store::Connection& conn, const Unit& unit, const UsageSettin
   // Last: every unit of a job updates this one row.
   JobLog(conn).AddUnitDone(job_id, static_cast<int64_t>(records.size()));
   tx.Commit();
-  return static_cast<int64_t>(records.size());
 }
 
 }  // namespace
@@ -68,10 +78,13 @@ cluster::UnitOutcome RunUnit(store::Connection& conn, const Unit& unit,
                                  unit.shard);
   std::string error;
   try {
-    int64_t records = store::RetryTransient(what, [&] {
-      return ProcessUnit(conn, unit, settings, accounts, job_id, clock, fence);
+    std::vector<UsageRecord> records = store::RetryTransient(what, [&] {
+      return ParseUnit(conn, unit, settings, accounts);
     }, kTransientRetries);
-    return {Kind::kDone, records};
+    store::RetryTransient("committing " + what, [&] {
+      CommitUnit(conn, unit, records, job_id, clock, fence);
+    }, kCommitRetries);
+    return {Kind::kDone, static_cast<int64_t>(records.size())};
   } catch (const UnitFenceError& e) {
     spdlog::warn("{} not committed: {}", what, e.what());
     return {Kind::kLost, 0};
@@ -79,10 +92,12 @@ cluster::UnitOutcome RunUnit(store::Connection& conn, const Unit& unit,
     error = e.what();
   }
   spdlog::error("{} failed: {}", what, error);
+  // Two transactions, each retried alone, so neither is counted twice.
   store::RetryTransient("recording the failure of " + what, [&] {
     WindowLedger(conn).RecordFailure(unit, error, clock.Now(), settings.alert_unit_failures);
-    JobLog(conn).AddUnitFailed(job_id);
   });
+  store::RetryTransient("counting the failure of " + what,
+                        [&] { JobLog(conn).AddUnitFailed(job_id); });
   return {Kind::kFailed, 0};
 }
 
@@ -105,11 +120,11 @@ int64_t RunRestatements(store::Connection& conn, const UsageSettings& settings,
   std::optional<std::string> error;
   for (const auto& w : work) {
     try {
-      store::RetryTransient("restating a window", [&] {
-        int64_t records = restatements.Restate(w, settings, accounts, job_id, clock.Now());
-        JobLog(conn).AddUnitDoneOutsideUnit(job_id, records);
-        return records;
+      int64_t records = store::RetryTransient("restating a window", [&] {
+        return restatements.Restate(w, settings, accounts, job_id, clock.Now());
       });
+      store::RetryTransient("counting a restated window",
+                            [&] { JobLog(conn).AddUnitDoneOutsideUnit(job_id, records); });
       ++done;
     } catch (const std::exception& e) {
       spdlog::error("restating window {} failed: {}", FormatUtc(w.window.start), e.what());

@@ -10,6 +10,7 @@
 #include <cstring>
 
 #include "core/error.h"
+#include "store/mariadb/galera.h"
 #include "store/mariadb/mariadb_connection.h"
 #include "store/sqlite/sqlite_connection.h"
 
@@ -67,10 +68,12 @@ class SqliteStore final : public Store {
 
 // A named server lock (GET_LOCK) held by a dedicated connection: released by
 // the server when the holder's connection ends, including when it is killed.
+// On a Galera cluster, where such a lock is local to one DB node, a row lease
+// is used instead (store/mariadb/galera.h).
 class MariaDbJobLock final : public JobLock {
  public:
-  explicit MariaDbJobLock(const MariaDbParams& params)
-      : conn_(std::make_unique<MariaDbConnection>(params, false)) {
+  MariaDbJobLock(std::unique_ptr<Connection> conn, const MariaDbParams& params)
+      : conn_(std::move(conn)) {
     std::string name = "usaged_jobs:" + params.usage_db;
     auto got = conn_->QueryInt("SELECT GET_LOCK(?, 0)", name);
     if (!got || *got != 1) {
@@ -83,7 +86,7 @@ class MariaDbJobLock final : public JobLock {
   }
 
  private:
-  std::unique_ptr<MariaDbConnection> conn_;
+  std::unique_ptr<Connection> conn_;
 };
 
 class MariaDbStore final : public Store {
@@ -95,7 +98,9 @@ class MariaDbStore final : public Store {
     return std::make_unique<MariaDbConnection>(params_, create);
   }
   std::unique_ptr<JobLock> LockJobs() override {
-    return std::make_unique<MariaDbJobLock>(params_);
+    auto conn = std::make_unique<MariaDbConnection>(params_, false);
+    if (IsGaleraCluster(*conn)) return TakeGaleraJobLock(std::move(conn), params_.Describe());
+    return std::make_unique<MariaDbJobLock>(std::move(conn), params_);
   }
 
  private:

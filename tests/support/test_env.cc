@@ -82,25 +82,52 @@ FreshDatabase::FreshDatabase(const std::string& engine) : engine_(engine) {
 
 FreshDatabase::~FreshDatabase() { DropTestDatabases(url_); }
 
-std::string MariaDbTestUrl(const std::string& suffix) {
-  const char* base = std::getenv("USAGED_TEST_MARIADB_URL");
-  if (!base || !*base) throw std::runtime_error("USAGED_TEST_MARIADB_URL is not set");
-  std::string url = base;
-  url += url.find('?') == std::string::npos ? "/?" : "&";
-  return url + "cloud=cloud_t" + suffix + "&usage=cloud_usage_t" + suffix;
+namespace {
+
+std::string DatabasesUrl(std::string server_url, const std::string& suffix) {
+  server_url += server_url.find('?') == std::string::npos ? "/?" : "&";
+  return server_url + "cloud=cloud_t" + suffix + "&usage=cloud_usage_t" + suffix;
 }
 
-std::unique_ptr<TestStore> NewTestStore(const std::string& engine) {
+std::unique_ptr<TestStore> MigratedStore(const std::string& engine, std::string url,
+                                         std::unique_ptr<TempDir> dir) {
   auto t = std::make_unique<TestStore>();
   t->engine = engine;
-  t->dir = std::make_unique<TempDir>();
-  t->url = engine == "mariadb" ? MariaDbTestUrl(NextDatabaseSuffix())
-                               : "sqlite:" + t->dir->path() + "/db";
+  t->dir = std::move(dir);
+  t->url = std::move(url);
   t->store = store::OpenStore(t->url);
   t->conn = t->store->Connect(/*create=*/true);
   store::Migrator(*t->conn).Up(SystemClock().Now());
   store::Configuration(*t->conn).InsertMissingDefaults();
   return t;
+}
+
+}  // namespace
+
+std::string MariaDbTestUrl(const std::string& suffix) {
+  const char* base = std::getenv("USAGED_TEST_MARIADB_URL");
+  if (!base || !*base) throw std::runtime_error("USAGED_TEST_MARIADB_URL is not set");
+  return DatabasesUrl(base, suffix);
+}
+
+std::string SameDatabasesOn(const std::string& db_url, const std::string& server_url) {
+  // DatabasesUrl puts the two database parameters last.
+  size_t databases = db_url.rfind("cloud=");
+  if (databases == std::string::npos) throw std::runtime_error("no databases in " + db_url);
+  std::string url = server_url + (server_url.find('?') == std::string::npos ? "/?" : "&");
+  return url + db_url.substr(databases);
+}
+
+std::unique_ptr<TestStore> NewTestStore(const std::string& engine) {
+  auto dir = std::make_unique<TempDir>();
+  std::string url = engine == "mariadb" ? MariaDbTestUrl(NextDatabaseSuffix())
+                                        : "sqlite:" + dir->path() + "/db";
+  return MigratedStore(engine, std::move(url), std::move(dir));
+}
+
+std::unique_ptr<TestStore> NewMariaDbTestStoreOn(const std::string& server_url) {
+  return MigratedStore("mariadb", DatabasesUrl(server_url, NextDatabaseSuffix()),
+                       std::make_unique<TempDir>());
 }
 
 job::RunSummary RunAt(store::Connection& conn, const std::string& now) {

@@ -64,8 +64,14 @@ struct TestStore {
 // MariaDB test store gets its own pair of databases, dropped afterwards.
 std::vector<std::string> TestEngines();
 std::unique_ptr<TestStore> NewTestStore(const std::string& engine);
+// A fresh, migrated store in a new pair of databases on the MariaDB server
+// `server_url` names (mariadb://USER@HOST:PORT, e.g. one Galera node).
+std::unique_ptr<TestStore> NewMariaDbTestStoreOn(const std::string& server_url);
 // A --db URL for a fresh pair of databases on the test MariaDB server.
 std::string MariaDbTestUrl(const std::string& suffix);
+// The databases `db_url` names, reached through another server of the same
+// cluster (`server_url`, mariadb://USER@HOST:PORT).
+std::string SameDatabasesOn(const std::string& db_url, const std::string& server_url);
 
 // One `run --once` in-process with the clock at `now` ("YYYY-MM-DD HH:MM:SS").
 job::RunSummary RunAt(store::Connection& conn, const std::string& now);

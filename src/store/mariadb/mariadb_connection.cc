@@ -37,6 +37,10 @@ void ThrowMariaDbError(unsigned error, const std::string& message, std::string_v
                            "cloud database and SELECT, INSERT, UPDATE, DELETE, CREATE, ALTER, "
                            "INDEX, DROP on the usage database)",
                     static_cast<int>(error), false);
+    case ER_UNKNOWN_COM_ERROR:
+      // A Galera node that is not Synced (joining, or cut off from the
+      // primary component) refuses statements for a while with this code.
+      throw DbError(text, static_cast<int>(error), text.find("WSREP") != std::string::npos);
     case ER_OPTION_PREVENTS_STATEMENT:
       throw DbError(text + " (the server is read-only)", static_cast<int>(error), false);
     default:
