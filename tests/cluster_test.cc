@@ -1,6 +1,9 @@
 // Parallel units (usage.threads) and several usaged nodes on one MariaDB:
 // claims, leases, fencing, and kills that never lose or double a unit.
 #include <gtest/gtest.h>
+#include <signal.h>
+
+#include <filesystem>
 
 #include "support/node_scenario.h"
 #include "support/test_env.h"
@@ -77,6 +80,33 @@ TEST_F(NodesTest, ANodePausedPastItsLeaseCannotCommitItsStaleUnit) {
   auto shared = CloudStore("mariadb", 3);
   ASSERT_NO_FATAL_FAILURE(RunDailyAlone(reference->url, 3));
   ExpectPausedNodeCannotCommit(*shared, shared->url, shared->url, reference->url);
+}
+
+// On Galera an ingest may start through another DB node without seeing a
+// claim made a moment before. Here an ingest that began (and finished) after
+// a unit was claimed and parsed is written into the lease directly: the
+// unit's commit is refused, its claim given up, and the unit parsed again.
+TEST_F(NodesTest, AUnitParsedBeforeAnIngestBeganIsParsedAgain) {
+  auto reference = CloudStore("mariadb", 2);
+  auto shared = CloudStore("mariadb", 2);
+  ASSERT_NO_FATAL_FAILURE(RunDailyAlone(reference->url, 2));
+  shared->SetConfig("usage.threads", "1");
+  TempDir io;
+  std::string marker = io.path() + "/parsed";
+  CliProcess node(RunArgs(shared->url, DayNow(2)),
+                  {{"USAGED_FAULTS", "stall_parsed_unit=1"}, {"USAGED_FAULT_MARKER", marker}});
+  ASSERT_TRUE(WaitFor([&] { return std::filesystem::exists(marker); }));
+  node.Signal(SIGSTOP);
+  shared->conn->Run(
+      "UPDATE ${usage}.usaged_lease SET changing_token = token + 1, published_token = token + 1, "
+      "token = token + 1 WHERE name = 'ingest'");
+  node.Signal(SIGCONT);
+  CliResult run = node.Wait();
+  EXPECT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_TRUE(Contains(run.err, "began changing the helper tables")) << run.err;
+  EXPECT_EQ(SortedRecordsCsv(shared->url), SortedRecordsCsv(reference->url));
+  EXPECT_EQ(QueryCount(*shared->conn,
+                       "SELECT count(*) FROM ${usage}.usaged_unit WHERE state <> 'done'"), 0);
 }
 
 }  // namespace

@@ -96,8 +96,8 @@ int64_t ReapDeadNodes(store::Connection& conn, const NodeIdentity& me) {
 IngestLease ReadIngestLease(store::Connection& conn, std::string_view lock) {
   auto& q = conn.Prepare(fmt::format(
                              "SELECT node_id, expires_millis, token, published_token, "
-                             "ready_until_millis, job_id FROM ${{usage}}.usaged_lease "
-                             "WHERE name = 'ingest' {}",
+                             "ready_until_millis, job_id, changing_token FROM "
+                             "${{usage}}.usaged_lease WHERE name = 'ingest' {}",
                              lock))
                 .Bind();
   IngestLease lease;
@@ -111,6 +111,7 @@ IngestLease ReadIngestLease(store::Connection& conn, std::string_view lock) {
   lease.published_token = q.Int(3);
   lease.ready_until_ms = q.OptInt(4);
   lease.job_id = q.OptInt(5);
+  lease.changing_token = q.Int(6);
   q.Reset();
   return lease;
 }
@@ -135,16 +136,22 @@ std::optional<int64_t> TryAcquireIngest(store::Connection& conn, const NodeIdent
   });
 }
 
-bool OthersHoldClaims(store::Connection& conn, const NodeIdentity& me) {
-  return store::RetryTransient("looking for claims in flight", [&] {
+IngestStart BeginIngestChanges(store::Connection& conn, const NodeIdentity& me, int64_t token) {
+  return store::RetryTransient("beginning the ingest", [&] {
     store::Transaction tx(conn);
+    // The lease row lock first: on one server no claim is granted meanwhile,
+    // and a unit commit holding the row has finished when we read the claims.
+    IngestLease lease = ReadIngestLease(conn, "FOR UPDATE");
+    if (lease.holder != me.node_id || lease.token != token) return IngestStart::kLeaseLost;
     int64_t now = DbNowMillis(conn);
-    auto n = conn.QueryInt(
+    auto claims = conn.QueryInt(
         "SELECT count(*) FROM ${usage}.usaged_claim WHERE state = 'claimed' AND node_id <> ? "
-        "AND expires_millis > ? LOCK IN SHARE MODE",
+        "AND expires_millis > ?",
         me.node_id, now);
+    if (claims.value_or(0) > 0) return IngestStart::kClaimsInFlight;
+    conn.Run("UPDATE ${usage}.usaged_lease SET changing_token = ? WHERE name = 'ingest'", token);
     tx.Commit();
-    return n.value_or(0) > 0;
+    return IngestStart::kBegun;
   });
 }
 
@@ -240,6 +247,7 @@ ClaimSource::Attempt ClaimSource::TryClaim(store::Connection& conn, job::Unit& u
   tx.Commit();
   unit.claim_token = token;
   unit.claim_job_id = job_id;
+  unit.claim_lease_token = lease.token;
   return Attempt::kClaimed;
 }
 
@@ -273,6 +281,28 @@ void ClaimFence::Release(store::Connection& conn, const job::Unit& unit) {
            unit.shard);
   conn.Run("UPDATE ${usage}.usaged_unit SET node_id = ? WHERE window_id = ? AND shard = ?",
            me_.node_id, unit.window_id, unit.shard);
+  // Lease row after the unit and claim rows (the order of a claim), before
+  // the job row (the order of a publish).
+  auto changing = conn.QueryInt(
+      "SELECT changing_token FROM ${usage}.usaged_lease WHERE name = 'ingest' FOR UPDATE");
+  if (changing.value_or(0) > unit.claim_lease_token) {
+    throw job::UnitFenceError(fmt::format(
+        "an ingest (lease token {}) began changing the helper tables after the claim",
+        *changing));
+  }
+  conn.Run("UPDATE ${usage}.usaged_lease SET unit_commits = unit_commits + 1 "
+           "WHERE name = 'ingest'");
+}
+
+void ClaimFence::Abandon(store::Connection& conn, const job::Unit& unit) {
+  store::RetryTransient("giving up a claim", [&] {
+    store::Transaction tx(conn);
+    conn.Run(
+        "UPDATE ${usage}.usaged_claim SET expires_millis = 0 WHERE window_id = ? AND shard = ? "
+        "AND node_id = ? AND token = ? AND state = 'claimed'",
+        unit.window_id, unit.shard, me_.node_id, unit.claim_token);
+    tx.Commit();
+  });
 }
 
 void MarkClaimFailed(store::Connection& conn, const NodeIdentity& me, const job::Unit& unit,

@@ -45,6 +45,7 @@ struct IngestLease {
   int64_t expires_ms = 0;
   int64_t token = 0;               // increases with every acquisition
   int64_t published_token = 0;     // token of the last ingest that finished
+  int64_t changing_token = 0;      // token of the last ingest that changed tables
   std::optional<int64_t> ready_until_ms;  // windows ending by then may be claimed
   std::optional<int64_t> job_id;          // the logical RUN job of the ready units
   bool HeldByOther(int64_t me, int64_t now_ms) const {
@@ -60,9 +61,13 @@ IngestLease ReadIngestLease(store::Connection& conn, std::string_view lock = "")
 // transaction); returns its token, or nullopt if another live node holds it.
 std::optional<int64_t> TryAcquireIngest(store::Connection& conn, const NodeIdentity& me);
 
-// True while another node holds a live claim on a unit. Locking read, so a
-// unit commit in flight is waited for rather than missed.
-bool OthersHoldClaims(store::Connection& conn, const NodeIdentity& me);
+// Marks that the ingest of lease `token` begins changing the helper tables
+// (usaged_lease.changing_token), in one transaction with the check that no
+// other node holds a live claim (a unit commit in flight still shows its
+// claim). A unit claimed before that mark cannot commit after it
+// (ClaimFence::Release), even where the claim was not seen (Galera).
+enum class IngestStart { kBegun, kClaimsInFlight, kLeaseLost };
+IngestStart BeginIngestChanges(store::Connection& conn, const NodeIdentity& me, int64_t token);
 
 // Claims the next ready unit: candidates are read, then each is locked with
 // SELECT ... FOR UPDATE SKIP LOCKED and claimed with a new fencing token if no
@@ -84,12 +89,16 @@ class ClaimSource final : public UnitSource {
 
 // Fences a unit's commit with its claim: the unit commits only if this node
 // still holds the claim with the same token and it has not expired, checked
-// under a row lock inside the unit's transaction.
+// under a row lock inside the unit's transaction, and if no ingest began
+// changing the helper tables since the claim. The commit writes the ingest
+// lease row, so on Galera it cannot overlap an ingest start made through
+// another DB node unrefused.
 class ClaimFence final : public job::UnitFence {
  public:
   explicit ClaimFence(NodeIdentity me) : me_(me) {}
   void CheckHeld(store::Connection& conn, const job::Unit& unit) override;
   void Release(store::Connection& conn, const job::Unit& unit) override;
+  void Abandon(store::Connection& conn, const job::Unit& unit) override;
 
  private:
   NodeIdentity me_;

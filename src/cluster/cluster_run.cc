@@ -180,7 +180,11 @@ bool IngestIfFree(store::Connection& conn, const NodeIdentity& me, const Clock& 
   if (!token) return false;
   // No claim is granted while we hold the lease; units in flight finish (or
   // their claims expire) before the helper tables change.
-  while (OthersHoldClaims(conn, me)) {
+  for (IngestStart start; (start = BeginIngestChanges(conn, me, *token)) != IngestStart::kBegun;) {
+    if (start == IngestStart::kLeaseLost) {
+      spdlog::warn("node {} lost the ingest lease while units finished", me.node_id);
+      return false;
+    }
     if (StopRequested(control)) return false;
     if (ReapDeadNodes(conn, me) == 0) Pause(50);
   }

@@ -87,6 +87,7 @@ cluster::UnitOutcome RunUnit(store::Connection& conn, const Unit& unit,
     return {Kind::kDone, static_cast<int64_t>(records.size())};
   } catch (const UnitFenceError& e) {
     spdlog::warn("{} not committed: {}", what, e.what());
+    fence->Abandon(conn, unit);
     return {Kind::kLost, 0};
   } catch (const std::exception& e) {
     error = e.what();

@@ -61,7 +61,11 @@ class UnitFence {
   // still be committed by this process.
   virtual void CheckHeld(store::Connection& conn, const Unit& unit) = 0;
   // After the done-mark: gives the claim up and records who did the unit.
+  // May also throw UnitFenceError.
   virtual void Release(store::Connection& conn, const Unit& unit) = 0;
+  // After UnitFenceError, in a transaction of its own: lets go of whatever
+  // this process still holds of the unit, so another pass may take it.
+  virtual void Abandon(store::Connection& conn, const Unit& unit) = 0;
 };
 
 // Parses one unit and commits its records with its done-mark (and, with a

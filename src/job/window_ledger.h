@@ -23,6 +23,8 @@ struct Unit {
   // unit was claimed for.
   int64_t claim_token = 0;
   int64_t claim_job_id = 0;
+  // The ingest lease token when the unit was claimed (see ClaimFence).
+  int64_t claim_lease_token = 0;
 };
 
 // The windows usaged has planned (usaged_window) and the state of their units
