@@ -180,7 +180,9 @@ bool IngestIfFree(store::Connection& conn, const NodeIdentity& me, const Clock& 
   if (!token) return false;
   // No claim is granted while we hold the lease; units in flight finish (or
   // their claims expire) before the helper tables change.
-  for (IngestStart start; (start = BeginIngestChanges(conn, me, *token)) != IngestStart::kBegun;) {
+  for (;;) {
+    IngestStart start = BeginIngestChanges(conn, me, *token);
+    if (start == IngestStart::kBegun) break;
     if (start == IngestStart::kLeaseLost) {
       spdlog::warn("node {} lost the ingest lease while units finished", me.node_id);
       return false;

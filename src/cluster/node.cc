@@ -24,7 +24,9 @@ std::unique_ptr<Node> Node::Join(store::Store& store, int lease_seconds) {
         DbNowMillis(*conn));
     me.node_id = conn->LastInsertId();
     // Held before the row is visible, so no node ever sees us without it.
-    if (!store::IsGaleraCluster(*conn)) conn->QueryInt("SELECT GET_LOCK(?, 0)", NodeLockName(me.node_id));
+    if (!store::IsGaleraCluster(*conn)) {
+      conn->QueryInt("SELECT GET_LOCK(?, 0)", NodeLockName(me.node_id));
+    }
     tx.Commit();
   }
   spdlog::info("joined as node {} (lease {} s)", me.node_id, lease_seconds);
