@@ -261,6 +261,9 @@ struct ScenarioCase {
   std::string path;
 };
 
+// Names the case in test output (instead of gtest's byte dump).
+void PrintTo(const ScenarioCase& c, std::ostream* out) { *out << c.path << " on " << c.engine; }
+
 std::vector<ScenarioCase> AllCases() {
   std::vector<ScenarioCase> cases;
   for (const auto& path : ListScenarioFiles(std::string(USAGED_SOURCE_DIR) + "/tests/scenarios")) {
