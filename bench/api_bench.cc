@@ -1,7 +1,8 @@
 // API benchmark: listUsageRecords pages of 500 with account and date filters
 // over a large cloud_usage table, first one client (latency percentiles), then
 // many concurrent clients for a while (errors, throughput, memory growth).
-// Real HTTP, signed requests, the in-process server of `usaged serve`. Prints JSON.
+// Real HTTP, signed requests, a `usaged serve` process whose memory is
+// sampled. Prints JSON.
 //
 //   usaged_bench_api [--records N] [--clients C] [--seconds S]
 //                    [--sqlite-dir DIR | --mariadb-url URL] [--out FILE]
@@ -10,22 +11,31 @@
 #include <httplib.h>
 #include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <spawn.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <mutex>
 #include <random>
 #include <thread>
 
 #include "api/key_store.h"
-#include "api/server.h"
+#include "core/clock.h"
 #include "api/signing.h"
 #include "parse/record_key.h"
 #include "sim/cloud_writer.h"
 #include "store/migrator.h"
 #include "store/store.h"
+
+extern char** environ;
 
 namespace usaged::bench {
 namespace {
@@ -110,89 +120,155 @@ std::string Query(const api::KeyStore::Created& key, std::mt19937& rng) {
   return "/client/api?" + q;
 }
 
-int64_t RssKiB() {
-  std::ifstream in("/proc/self/statm");
-  int64_t pages = 0, resident = 0;
-  in >> pages >> resident;
-  return resident * (sysconf(_SC_PAGESIZE) / 1024);
-}
-
 double Percentile(std::vector<double> v, double p) {
   std::sort(v.begin(), v.end());
   return v.empty() ? 0 : v[std::min(v.size() - 1, static_cast<size_t>(p * v.size()))];
 }
 
-nlohmann::ordered_json Run(const std::string& url, int64_t records, int clients, int seconds,
-                           const std::string& key_file) {
-  auto t0 = Steady::now();
-  Fixture f = Build(url, records, key_file);
-  double fill_s = std::chrono::duration<double>(Steady::now() - t0).count();
-  SystemClock clock;
-  api::ServerOptions options;
-  options.port = 0;
-  options.threads = 16;
-  auto box = api::SecretBox::FromKeyFile(key_file, false);
-  api::ApiServer server(*f.store, clock, &box, options);
-  server.Bind();
-  server.Start();
+// A `usaged serve` process on the benchmark's store, on a free port.
+class ServeProcess {
+ public:
+  ServeProcess(const std::string& usaged, const std::string& url, const std::string& key_file,
+               int threads) {
+    port_ = FreePort();
+    std::vector<std::string> args = {usaged, "--db", url, "--log-level", "warn", "serve",
+                                     "--listen", fmt::format("127.0.0.1:{}", port_),
+                                     "--key-file", key_file, "--threads",
+                                     std::to_string(threads)};
+    std::vector<char*> argv;
+    for (auto& a : args) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    if (posix_spawn(&pid_, argv[0], nullptr, nullptr, argv.data(), environ) != 0) {
+      throw std::runtime_error("cannot start " + usaged);
+    }
+    httplib::Client probe("127.0.0.1", port_);
+    for (int i = 0; i < 300; ++i) {
+      if (auto res = probe.Get("/healthz")) return;
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    throw std::runtime_error("usaged serve did not answer /healthz");
+  }
+  ~ServeProcess() {
+    kill(pid_, SIGTERM);
+    int status = 0;
+    waitpid(pid_, &status, 0);
+  }
+  int port() const { return port_; }
+  // Resident memory of the server process.
+  int64_t RssKiB() const {
+    std::ifstream in(fmt::format("/proc/{}/statm", pid_));
+    int64_t pages = 0, resident = 0;
+    in >> pages >> resident;
+    return resident * (sysconf(_SC_PAGESIZE) / 1024);
+  }
 
+ private:
+  // A port nobody listens on now (the kernel picks it; the socket is closed
+  // again before usaged binds it).
+  static int FreePort() {
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t len = sizeof addr;
+    if (fd < 0 || bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 ||
+        getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
+      throw std::runtime_error("no free port");
+    }
+    close(fd);
+    return ntohs(addr.sin_port);
+  }
+  pid_t pid_ = 0;
+  int port_ = 0;
+};
+
+// One client, one request at a time: latency percentiles.
+nlohmann::ordered_json SingleClient(const ServeProcess& serve, const Fixture& f,
+                                    int64_t& rows_per_page) {
   std::mt19937 rng(7);
-  httplib::Client one("127.0.0.1", server.port());
+  httplib::Client one("127.0.0.1", serve.port());
   std::vector<double> ms;
-  int64_t rows_per_page = 0;
-  for (int i = 0; i < 1000; ++i) {
+  for (int i = 0; i < 2000; ++i) {
     std::string path = Query(f.key, rng);
     auto s = Steady::now();
     auto res = one.Get(path);
-    ms.push_back(std::chrono::duration<double, std::milli>(Steady::now() - s).count());
-    if (!res || res->status != 200) throw std::runtime_error("request failed");
+    if (i >= 100) ms.push_back(std::chrono::duration<double, std::milli>(Steady::now() - s).count());
+    if (!res || res->status != 200) {
+      throw std::runtime_error(res ? fmt::format("HTTP {}: {}", res->status, res->body)
+                                   : "no answer: " + httplib::to_string(res.error()));
+    }
     if (i == 0) {
       rows_per_page = static_cast<int64_t>(
           nlohmann::json::parse(res->body)["listusagerecordsresponse"]["usagerecord"].size());
     }
   }
+  return {{"requests", ms.size()},       {"p50_ms", Percentile(ms, 0.50)},
+          {"p95_ms", Percentile(ms, 0.95)}, {"p99_ms", Percentile(ms, 0.99)},
+          {"max_ms", Percentile(ms, 1.0)}};
+}
 
+// `clients` clients without pause for `seconds`: errors, throughput, latency,
+// and the server's memory sampled every second.
+nlohmann::ordered_json Concurrent(const ServeProcess& serve, const Fixture& f, int clients,
+                                  int seconds) {
   std::atomic<int64_t> ok{0}, errors{0};
   std::atomic<bool> stop{false};
+  std::mutex mu;
+  std::vector<double> ms;
   std::vector<std::thread> threads;
   for (int c = 0; c < clients; ++c) {
     threads.emplace_back([&, c] {
       std::mt19937 r(100 + c);
-      httplib::Client client("127.0.0.1", server.port());
+      httplib::Client client("127.0.0.1", serve.port());
       client.set_read_timeout(30, 0);
+      std::vector<double> mine;
       while (!stop.load()) {
+        auto s = Steady::now();
         auto res = client.Get(Query(f.key, r));
+        mine.push_back(std::chrono::duration<double, std::milli>(Steady::now() - s).count());
         (res && res->status == 200 ? ok : errors)++;
       }
+      std::lock_guard lock(mu);
+      ms.insert(ms.end(), mine.begin(), mine.end());
     });
   }
-  // Memory is compared from a quarter of the way in (every pooled connection
-  // and its page cache exists by then) to the end: growth would be a leak.
-  auto warm = std::chrono::milliseconds(seconds * 250);
-  std::this_thread::sleep_for(warm);
-  int64_t rss_before = RssKiB();
-  std::this_thread::sleep_for(std::chrono::milliseconds(seconds * 1000) - warm);
+  std::vector<int64_t> rss;
+  for (int s = 0; s < seconds; ++s) {
+    std::this_thread::sleep_for(std::chrono::seconds(1));
+    rss.push_back(serve.RssKiB());
+  }
   stop = true;
   for (auto& t : threads) t.join();
-  int64_t rss_after = RssKiB();
-  server.Stop();
+  // From a quarter of the way in, every pooled connection and its caches
+  // exist; growth after that would be a leak.
+  const size_t warm = rss.size() / 4;
+  int64_t peak_after_warm = *std::max_element(rss.begin() + warm, rss.end());
+  return {{"clients", clients},
+          {"seconds", seconds},
+          {"requests", ok.load()},
+          {"errors", errors.load()},
+          {"requests_per_second", static_cast<double>(ok.load()) / seconds},
+          {"p50_ms", Percentile(ms, 0.50)},
+          {"p99_ms", Percentile(ms, 0.99)},
+          {"server_rss_kib_at_quarter", rss[warm]},
+          {"server_rss_kib_peak_after_quarter", peak_after_warm},
+          {"server_rss_kib_end", rss.back()}};
+}
 
+nlohmann::ordered_json Run(const std::string& url, int64_t records, int clients, int seconds,
+                           const std::string& key_file, const std::string& usaged) {
+  auto t0 = Steady::now();
+  Fixture f = Build(url, records, key_file);
+  double fill_s = std::chrono::duration<double>(Steady::now() - t0).count();
+  ServeProcess serve(usaged, url, key_file, 16);
   nlohmann::ordered_json out;
   out["engine"] = url.rfind("mariadb", 0) == 0 ? "mariadb" : "sqlite";
   out["records"] = records;
   out["fill_seconds"] = fill_s;
+  int64_t rows_per_page = 0;
+  out["single_client"] = SingleClient(serve, f, rows_per_page);
   out["page_rows"] = rows_per_page;
-  out["single_client"] = {{"requests", ms.size()},
-                          {"p50_ms", Percentile(ms, 0.50)},
-                          {"p99_ms", Percentile(ms, 0.99)},
-                          {"max_ms", Percentile(ms, 1.0)}};
-  out["concurrent"] = {{"clients", clients},
-                       {"seconds", seconds},
-                       {"requests", ok.load()},
-                       {"errors", errors.load()},
-                       {"requests_per_second", static_cast<double>(ok.load()) / seconds},
-                       {"rss_kib_after_warmup", rss_before},
-                       {"rss_kib_after", rss_after}};
+  out["concurrent"] = Concurrent(serve, f, clients, seconds);
   return out;
 }
 
@@ -207,6 +283,8 @@ int main(int argc, char** argv) {
   std::string sqlite_dir = "/tmp/usaged-bench-api";
   std::string mariadb_url;
   std::string out_file;
+  std::string usaged = (std::filesystem::absolute(argv[0]).parent_path().parent_path() / "usaged");
+  app.add_option("--usaged", usaged, "usaged binary to serve from")->capture_default_str();
   app.add_option("--records", records, "Rows in cloud_usage")->capture_default_str();
   app.add_option("--clients", clients, "Concurrent clients")->capture_default_str();
   app.add_option("--seconds", seconds, "Duration of the concurrent phase")->capture_default_str();
@@ -228,8 +306,13 @@ int main(int argc, char** argv) {
   }
   std::string key_file = std::filesystem::temp_directory_path() / "usaged-bench-api.key";
   std::filesystem::remove(key_file);
-  auto result = usaged::bench::Run(url, records, clients, seconds, key_file);
-  std::cout << result.dump(2) << "\n";
-  if (!out_file.empty()) std::ofstream(out_file) << result.dump(2) << "\n";
+  try {
+    auto result = usaged::bench::Run(url, records, clients, seconds, key_file, usaged);
+    std::cout << result.dump(2) << "\n";
+    if (!out_file.empty()) std::ofstream(out_file) << result.dump(2) << "\n";
+  } catch (const std::exception& e) {
+    std::cerr << "usaged_bench_api: " << e.what() << "\n";
+    return 1;
+  }
   return 0;
 }
