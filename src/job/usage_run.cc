@@ -78,12 +78,18 @@ cluster::UnitOutcome RunUnit(store::Connection& conn, const Unit& unit,
                                  unit.shard);
   std::string error;
   try {
+    const auto parse_start = std::chrono::steady_clock::now();
     std::vector<UsageRecord> records = store::RetryTransient(what, [&] {
       return ParseUnit(conn, unit, settings, accounts);
     }, kTransientRetries);
+    const auto commit_start = std::chrono::steady_clock::now();
     store::RetryTransient("committing " + what, [&] {
       CommitUnit(conn, unit, records, job_id, clock, fence);
     }, kCommitRetries);
+    using Ms = std::chrono::duration<double, std::milli>;
+    spdlog::debug("{}: {} record(s), parsed in {:.0f} ms, committed in {:.0f} ms", what,
+                  records.size(), Ms(commit_start - parse_start).count(),
+                  Ms(std::chrono::steady_clock::now() - commit_start).count());
     return {Kind::kDone, static_cast<int64_t>(records.size())};
   } catch (const UnitFenceError& e) {
     spdlog::warn("{} not committed: {}", what, e.what());

@@ -4,6 +4,7 @@
 #include <sqlite3.h>
 
 #include <filesystem>
+#include <map>
 
 #include "core/error.h"
 #include "store/sql_text.h"
@@ -115,9 +116,27 @@ void CheckOpenable(const std::filesystem::path& file, bool create) {
   }
 }
 
+// The writer mutex of a store directory, shared by every connection of this
+// process to it.
+std::shared_ptr<std::timed_mutex> WriterMutexFor(const std::filesystem::path& dir) {
+  static std::mutex mu;
+  static std::map<std::string, std::weak_ptr<std::timed_mutex>> writers;
+  std::error_code ec;
+  std::string key = std::filesystem::weakly_canonical(dir, ec).string();
+  if (ec) key = std::filesystem::absolute(dir).string();
+  std::lock_guard lock(mu);
+  std::shared_ptr<std::timed_mutex> writer = writers[key].lock();
+  if (!writer) {
+    writer = std::make_shared<std::timed_mutex>();
+    writers[key] = writer;
+  }
+  return writer;
+}
+
 }  // namespace
 
-SqliteConnection::SqliteConnection(const std::string& dir, bool create, int busy_timeout_ms) {
+SqliteConnection::SqliteConnection(const std::string& dir, bool create, int busy_timeout_ms)
+    : busy_timeout_ms_(busy_timeout_ms) {
   namespace fs = std::filesystem;
   fs::path root(dir);
   std::error_code ec;
@@ -156,6 +175,7 @@ SqliteConnection::SqliteConnection(const std::string& dir, bool create, int busy
     }
   }
   cache_.clear();
+  writer_ = WriterMutexFor(root);
 }
 
 SqliteConnection::~SqliteConnection() {
@@ -192,17 +212,35 @@ void SqliteConnection::Exec(std::string_view sql) {
 }
 
 void SqliteConnection::Begin() {
+  if (writing_.owns_lock()) {
+    throw DbError("SQLite: a transaction is already open on this connection", SQLITE_MISUSE,
+                  false);
+  }
+  std::unique_lock lock(*writer_, std::defer_lock);
+  if (!lock.try_lock_for(std::chrono::milliseconds(busy_timeout_ms_))) {
+    throw DbError(fmt::format("SQLite database busy: another transaction of this process has "
+                              "been writing for over {} ms", busy_timeout_ms_),
+                  SQLITE_BUSY, true);
+  }
   Exec("BEGIN IMMEDIATE");
+  writing_ = std::move(lock);
   in_transaction_ = true;
 }
 
 void SqliteConnection::Commit() {
   Exec("COMMIT");
   in_transaction_ = false;
+  if (writing_.owns_lock()) writing_.unlock();
 }
 
 void SqliteConnection::Rollback() {
   in_transaction_ = false;
+  struct Release {
+    std::unique_lock<std::timed_mutex>& lock;
+    ~Release() {
+      if (lock.owns_lock()) lock.unlock();
+    }
+  } release{writing_};
   if (sqlite3_get_autocommit(db_)) return;
   Exec("ROLLBACK");
 }

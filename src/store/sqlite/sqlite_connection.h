@@ -1,6 +1,7 @@
 #pragma once
 
 #include <memory>
+#include <mutex>
 #include <string>
 #include <unordered_map>
 
@@ -13,7 +14,10 @@ namespace usaged::store {
 // A Connection to the embedded store: an in-memory main database with the two
 // files DIR/cloud.db and DIR/cloud_usage.db attached as `cloud` and
 // `cloud_usage`, so SQL names tables exactly as on MariaDB. WAL journal; a
-// busy database is waited for up to `busy_timeout_ms`.
+// busy database is waited for up to `busy_timeout_ms`. Connections of one
+// process to the same directory hand the write lock to each other through a
+// mutex (SQLite's own busy wait polls with growing sleeps, which leaves the
+// lock idle while parallel workers queue for it); readers are never blocked.
 class SqliteConnection final : public Connection {
  public:
   // Opens and attaches the two files. With create=false a missing file is an
@@ -35,6 +39,9 @@ class SqliteConnection final : public Connection {
  private:
   sqlite3* db_ = nullptr;
   bool in_transaction_ = false;
+  int busy_timeout_ms_;
+  std::shared_ptr<std::timed_mutex> writer_;  // shared by this process's connections
+  std::unique_lock<std::timed_mutex> writing_;  // held from Begin to Commit/Rollback
   std::unordered_map<std::string, std::unique_ptr<Statement>> cache_;
 };
 
