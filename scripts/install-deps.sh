@@ -64,14 +64,18 @@ if [ ${#missing[@]} -gt 0 ]; then
       "${sudo_cmd[@]}" rm -f "$policy"
     fi
   }
-  if [ -e "$policy" ]; then "${sudo_cmd[@]}" mv -f "$policy" "$saved_policy"; fi
+  # A saved policy left by an interrupted run is the machine's own: keep it.
+  if [ -e "$policy" ] && [ ! -e "$saved_policy" ]; then
+    "${sudo_cmd[@]}" mv -f "$policy" "$saved_policy"
+  fi
   trap restore_policy EXIT
+  trap 'exit 1' INT TERM HUP  # exiting runs the EXIT trap, which signals alone do not
   printf '#!/bin/sh\n# scripts/install-deps.sh: start no service while it installs.\nexit 101\n' |
     "${sudo_cmd[@]}" tee "$policy" >/dev/null
   "${sudo_cmd[@]}" chmod 755 "$policy"
   "${sudo_cmd[@]}" apt-get install -y -q --no-install-recommends "${missing[@]}"
   restore_policy
-  trap - EXIT
+  trap - EXIT INT TERM HUP
 
   # Under systemd the package also enables prometheus.service for the next
   # boot; promtool alone is wanted.
