@@ -3,9 +3,10 @@
 # Usage: scripts/install-deps.sh [build|test]
 #   build  compiler toolchain and libraries (default)
 #   test   build packages plus the servers the test suite starts (MariaDB, a two-node
-#          Galera cluster, SMTP sink) and the npm CloudStack client the API tests drive
-#          (tests/node)
+#          Galera cluster, SMTP sink), promtool (which checks /metrics) and the npm
+#          CloudStack client the API tests drive (tests/node)
 # Packages already present are skipped, so a warm machine does no apt work at all.
+# No service of an installed package is started (see the policy below).
 set -euo pipefail
 
 profile=${1:-build}
@@ -19,6 +20,7 @@ build_pkgs=(
 test_pkgs=(
   sqlite3 mariadb-server mariadb-client python3 python3-aiosmtpd curl openssl
   galera-4 mariadb-backup socat  # scripts/galera-test-cluster.sh (state transfer by mariabackup)
+  prometheus  # only for /usr/bin/promtool; its server must not run (see below)
 )
 
 wanted=("${build_pkgs[@]}")
@@ -47,7 +49,39 @@ if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" -ne 0 ]; then sudo_cmd=(sudo); fi
   export DEBIAN_FRONTEND=noninteractive
   "${sudo_cmd[@]}" apt-get update -q
+
+  # The tests start private servers, so the services these packages bring
+  # (mariadb, prometheus) must not start: a policy-rc.d that answers 101
+  # ("action forbidden") makes invoke-rc.d and deb-systemd-invoke skip them,
+  # and also keeps a container without an init system from failing the
+  # install. A policy already in place is put back afterwards.
+  policy=/usr/sbin/policy-rc.d
+  saved_policy=$policy.usaged-install-deps
+  restore_policy() {
+    if [ -e "$saved_policy" ]; then
+      "${sudo_cmd[@]}" mv -f "$saved_policy" "$policy"
+    else
+      "${sudo_cmd[@]}" rm -f "$policy"
+    fi
+  }
+  # A saved policy left by an interrupted run is the machine's own: keep it.
+  if [ -e "$policy" ] && [ ! -e "$saved_policy" ]; then
+    "${sudo_cmd[@]}" mv -f "$policy" "$saved_policy"
+  fi
+  trap restore_policy EXIT
+  trap 'exit 1' INT TERM HUP  # exiting runs the EXIT trap, which signals alone do not
+  printf '#!/bin/sh\n# scripts/install-deps.sh: start no service while it installs.\nexit 101\n' |
+    "${sudo_cmd[@]}" tee "$policy" >/dev/null
+  "${sudo_cmd[@]}" chmod 755 "$policy"
   "${sudo_cmd[@]}" apt-get install -y -q --no-install-recommends "${missing[@]}"
+  restore_policy
+  trap - EXIT INT TERM HUP
+
+  # Under systemd the package also enables prometheus.service for the next
+  # boot; promtool alone is wanted.
+  if [[ " ${missing[*]} " == *" prometheus "* ]] && [ -d /run/systemd/system ]; then
+    "${sudo_cmd[@]}" systemctl disable --quiet prometheus.service || true
+  fi
 fi
 
 # npm packages pinned by tests/node/package-lock.json; reinstalled only when

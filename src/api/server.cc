@@ -4,6 +4,8 @@
 #include <httplib.h>
 #include <spdlog/spdlog.h>
 
+#include <atomic>
+#include <chrono>
 #include <mutex>
 #include <thread>
 #include <vector>
@@ -95,6 +97,7 @@ struct ApiServer::Impl {
   std::unique_ptr<httplib::Server> http;
   int port = 0;
   std::thread thread;
+  std::atomic<bool> serve_returned{false};  // the accept loop of `thread` ended
 };
 
 void ApiServer::Impl::Route() {
@@ -215,13 +218,25 @@ void ApiServer::Serve() { impl_->http->listen_after_bind(); }
 
 void ApiServer::Start() {
   // The socket listens since Bind, so requests queue until the loop starts.
-  impl_->thread = std::thread([this] { Serve(); });
+  impl_->thread = std::thread([this] {
+    Serve();
+    impl_->serve_returned = true;
+  });
 }
 
 void ApiServer::Stop() {
   if (!impl_) return;
-  impl_->http->stop();
-  if (impl_->thread.joinable()) impl_->thread.join();
+  if (impl_->thread.joinable()) {
+    // httplib's stop() does nothing before the accept loop runs, and the loop
+    // would then run forever: a Stop right after Start waits for it first.
+    while (!impl_->http->is_running() && !impl_->serve_returned) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
+    impl_->http->stop();
+    impl_->thread.join();
+  } else {
+    impl_->http->stop();
+  }
 }
 
 }  // namespace usaged::api
