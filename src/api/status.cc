@@ -123,10 +123,18 @@ std::string PrometheusText(const ServerStatus& s) {
   for (const auto& [type, n] : s.alerts) {
     out += fmt::format("usaged_alerts_total{{type=\"{}\"}} {}\n", Escape(type), n);
   }
+  // A running job is not counted until it ends (a counter never goes down);
+  // the gauge shows what runs now.
   Metric(out, "usaged_jobs_total", "counter", "Jobs, by kind and final state.");
   for (const auto& [key, n] : s.jobs) {
+    if (key.second == "RUNNING") continue;
     out += fmt::format("usaged_jobs_total{{kind=\"{}\",state=\"{}\"}} {}\n", Escape(key.first),
                        Escape(key.second), n);
+  }
+  Metric(out, "usaged_jobs_running", "gauge", "Jobs running now, by kind.");
+  for (const auto& [key, n] : s.jobs) {
+    if (key.second != "RUNNING") continue;
+    out += fmt::format("usaged_jobs_running{{kind=\"{}\"}} {}\n", Escape(key.first), n);
   }
   Metric(out, "usaged_job_duration_seconds", "histogram",
          "Durations of the newest finished jobs, by kind.");
