@@ -5,7 +5,7 @@
 // sampled. Prints JSON.
 //
 //   usaged_bench_api [--records N] [--clients C] [--seconds S]
-//                    [--sqlite-dir DIR | --mariadb-url URL] [--out FILE]
+//                    [--sqlite-dir DIR | --mariadb-url URL] [--reuse] [--out FILE]
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 #include <httplib.h>
@@ -88,18 +88,30 @@ void Fill(store::Connection& conn, int64_t n) {
   if (!batch.empty()) flush();
 }
 
-Fixture Build(const std::string& url, int64_t records, const std::string& key_file) {
+// Writes the accounts and N records, or with `reuse` takes a store an
+// earlier run filled with N records as it is (after migrating it).
+Fixture Build(const std::string& url, int64_t records, const std::string& key_file, bool reuse) {
   Fixture f;
   f.store = store::OpenStore(url);
   f.conn = f.store->Connect(/*create=*/true);
   store::Migrator(*f.conn).Up(SystemClock().Now());
-  sim::CloudWriter cloud(*f.conn);
-  int64_t root = cloud.AddDomain("ROOT", std::nullopt);
-  int64_t admin = cloud.AddAccount("admin", root, 1);
-  for (int a = 0; a < kAccounts; ++a) cloud.AddAccount(fmt::format("a{}", a), root);
-  Fill(*f.conn, records);
+  std::optional<int64_t> admin;
+  if (reuse) {
+    admin = f.conn->QueryInt("SELECT id FROM ${cloud}.account WHERE account_name = 'admin'");
+    int64_t n = f.conn->QueryInt("SELECT count(*) FROM ${usage}.cloud_usage").value_or(0);
+    if (!admin || n != records) {
+      throw std::runtime_error(fmt::format("--reuse: the store holds {} records, not {}", n,
+                                           records));
+    }
+  } else {
+    sim::CloudWriter cloud(*f.conn);
+    int64_t root = cloud.AddDomain("ROOT", std::nullopt);
+    admin = cloud.AddAccount("admin", root, 1);
+    for (int a = 0; a < kAccounts; ++a) cloud.AddAccount(fmt::format("a{}", a), root);
+    Fill(*f.conn, records);
+  }
   auto box = api::SecretBox::FromKeyFile(key_file, true);
-  f.key = api::KeyStore(*f.conn, &box).Create(admin, api::Role::kAdmin, SystemClock().Now());
+  f.key = api::KeyStore(*f.conn, &box).Create(*admin, api::Role::kAdmin, SystemClock().Now());
   return f;
 }
 
@@ -256,9 +268,9 @@ nlohmann::ordered_json Concurrent(const ServeProcess& serve, const Fixture& f, i
 }
 
 nlohmann::ordered_json Run(const std::string& url, int64_t records, int clients, int seconds,
-                           const std::string& key_file, const std::string& usaged) {
+                           const std::string& key_file, const std::string& usaged, bool reuse) {
   auto t0 = Steady::now();
-  Fixture f = Build(url, records, key_file);
+  Fixture f = Build(url, records, key_file, reuse);
   double fill_s = std::chrono::duration<double>(Steady::now() - t0).count();
   ServeProcess serve(usaged, url, key_file, 16);
   nlohmann::ordered_json out;
@@ -283,6 +295,7 @@ int main(int argc, char** argv) {
   std::string sqlite_dir = "/tmp/usaged-bench-api";
   std::string mariadb_url;
   std::string out_file;
+  bool reuse = false;
   std::string usaged = (std::filesystem::absolute(argv[0]).parent_path().parent_path() / "usaged");
   app.add_option("--usaged", usaged, "usaged binary to serve from")->capture_default_str();
   app.add_option("--records", records, "Rows in cloud_usage")->capture_default_str();
@@ -291,12 +304,15 @@ int main(int argc, char** argv) {
   app.add_option("--sqlite-dir", sqlite_dir, "Scratch directory (replaced)")->capture_default_str();
   app.add_option("--mariadb-url", mariadb_url, "Use MariaDB instead (databases replaced)");
   app.add_option("--out", out_file, "Also write the JSON here");
+  app.add_flag("--reuse", reuse, "Keep the records an earlier run wrote (same --records)");
   CLI11_PARSE(app, argc, argv);
   spdlog::set_level(spdlog::level::warn);
   std::string url;
   if (mariadb_url.empty()) {
-    std::filesystem::remove_all(sqlite_dir);
+    if (!reuse) std::filesystem::remove_all(sqlite_dir);
     url = "sqlite:" + sqlite_dir;
+  } else if (reuse) {
+    url = mariadb_url;
   } else {
     url = mariadb_url;
     auto p = usaged::store::ParseMariaDbUrl(url);
@@ -307,7 +323,7 @@ int main(int argc, char** argv) {
   std::string key_file = std::filesystem::temp_directory_path() / "usaged-bench-api.key";
   std::filesystem::remove(key_file);
   try {
-    auto result = usaged::bench::Run(url, records, clients, seconds, key_file, usaged);
+    auto result = usaged::bench::Run(url, records, clients, seconds, key_file, usaged, reuse);
     std::cout << result.dump(2) << "\n";
     if (!out_file.empty()) std::ofstream(out_file) << result.dump(2) << "\n";
   } catch (const std::exception& e) {
