@@ -28,7 +28,9 @@ TEST_P(ThreadsTest, ParallelUnitsBillExactlyWhatOneThreadBills) {
   ASSERT_EQ(one.exit_code, 0) << one.err;
   CliResult four = RunCli(RunArgs(parallel->url, DayNow(8)));
   ASSERT_EQ(four.exit_code, 0) << four.err;
-  if (GetParam() == "sqlite") EXPECT_TRUE(Contains(four.err, "on 4 thread(s)")) << four.err;
+  if (GetParam() == "sqlite") {
+    EXPECT_TRUE(Contains(four.err, "on 4 thread(s)")) << four.err;
+  }
   std::string expected = SortedRecordsCsv(serial->url);
   EXPECT_GT(std::count(expected.begin(), expected.end(), '\n'), 200);
   EXPECT_EQ(SortedRecordsCsv(parallel->url), expected);

@@ -92,7 +92,8 @@ class Waiter {
 
 void RunScheduled(store::Connection& conn, const Clock& clock, const std::atomic<bool>& stop,
                   const SchedulerOptions& options) {
-  RunControl control{&stop};
+  RunControl control;
+  control.stop = &stop;
   Waiter waiter(conn, clock, stop, options);
   while (!stop.load()) {
     Instant next;

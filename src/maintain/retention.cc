@@ -75,10 +75,11 @@ std::optional<std::string> RunningJob(store::Connection& conn) {
 
 std::vector<Target> Targets(store::Connection& conn, Instant cutoff, Instant horizon) {
   std::vector<Target> targets;
-  targets.push_back({"cloud_usage", "end_date < ?", cutoff});
+  targets.push_back({"cloud_usage", "end_date < ?", cutoff, 0, std::nullopt});
   for (const ingest::TableDef* def : ingest::AllIntervalTables()) {
     targets.push_back({def->table,
-                       fmt::format("{0} IS NOT NULL AND {0} < ?", def->end_column), horizon});
+                       fmt::format("{0} IS NOT NULL AND {0} < ?", def->end_column), horizon, 0,
+                       std::nullopt});
   }
   // Applied events, except the newest ids the event copy re-examines (it
   // continues from the highest id it holds, so that one must stay).
