@@ -235,12 +235,8 @@ void SqliteConnection::Commit() {
 
 void SqliteConnection::Rollback() {
   in_transaction_ = false;
-  struct Release {
-    std::unique_lock<std::timed_mutex>& lock;
-    ~Release() {
-      if (lock.owns_lock()) lock.unlock();
-    }
-  } release{writing_};
+  // The writer mutex goes with this scope, also when ROLLBACK throws.
+  std::unique_lock<std::timed_mutex> writing = std::move(writing_);
   if (sqlite3_get_autocommit(db_)) return;
   Exec("ROLLBACK");
 }
