@@ -8,6 +8,7 @@
 #include <cstdlib>
 
 #include "core/error.h"
+#include "store/store.h"
 #include "store/mariadb/mariadb_params.h"
 #include "support/node_scenario.h"
 #include "support/test_env.h"
@@ -88,6 +89,41 @@ TEST_F(GaleraTest, TheJobLockTakenThroughOneDbNodeHoldsThroughTheOther) {
   }
   CliResult cleanup = RunCli({"--db", via_node2, "cleanup"});
   EXPECT_EQ(cleanup.exit_code, 0) << cleanup.err;
+}
+
+// A write-set from the other DB node sometimes aborts a local transaction
+// without the next prepared statement reporting it; that statement then runs
+// on its own. Here the server ends the transaction behind the connection's
+// back the same way: what follows must not be committed, and the caller must
+// be told to redo the transaction.
+TEST_F(GaleraTest, ATransactionTheServerEndedSilentlyCommitsNothing) {
+  auto db = NewMariaDbTestStoreOn(node1_);
+  auto conn = store::OpenStore(SameDatabasesOn(db->url, node2_))->Connect();
+  conn->Exec("CREATE TABLE ${usage}.guarded (id bigint NOT NULL PRIMARY KEY)");
+  {
+    store::Transaction tx(*conn);
+    conn->Run("INSERT INTO ${usage}.guarded (id) VALUES (1)");
+    conn->Exec("ROLLBACK");
+    conn->Run("INSERT INTO ${usage}.guarded (id) VALUES (2)");
+    try {
+      tx.Commit();
+      ADD_FAILURE() << "a transaction the server had ended was committed";
+    } catch (const DbError& e) {
+      EXPECT_TRUE(e.transient()) << e.what();
+      EXPECT_TRUE(Contains(e.what(), "Galera")) << e.what();
+    }
+  }
+  // Redone, it commits; statements outside transactions commit on their own
+  // again.
+  {
+    store::Transaction tx(*conn);
+    conn->Run("INSERT INTO ${usage}.guarded (id) VALUES (3)");
+    tx.Commit();
+  }
+  conn->Run("INSERT INTO ${usage}.guarded (id) VALUES (4)");
+  db->conn->Exec("SET SESSION wsrep_sync_wait = 1");
+  EXPECT_EQ(QueryColumn(*db->conn, "SELECT id FROM ${usage}.guarded ORDER BY id"),
+            (std::vector<std::string>{"3", "4"}));
 }
 
 // Three nodes, two on DB node 1 and one on DB node 2, run each daily job of

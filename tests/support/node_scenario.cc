@@ -3,7 +3,10 @@
 #include <gtest/gtest.h>
 #include <signal.h>
 
+#include <fmt/format.h>
+
 #include <filesystem>
+#include <sstream>
 #include <memory>
 #include <random>
 #include <thread>
@@ -14,6 +17,37 @@ namespace usaged::testing {
 namespace {
 
 constexpr const char* kStart = "2026-02-01 00:00:00";
+
+// What the nodes of the last RunDailyKillingNodes said about jobs, leases and
+// failures: printed when a check of its result fails.
+std::string node_journal;
+
+void Journal(int day, size_t node, const CliResult& r) {
+  std::istringstream lines(r.err);
+  for (std::string line; std::getline(lines, line);) {
+    if (Contains(line, "job") || Contains(line, "[warn") || Contains(line, "[error") ||
+        Contains(line, "lease")) {
+      node_journal += fmt::format("day {} node {}: {}\n", day, node, line);
+    }
+  }
+  if (r.signal != 0) node_journal += fmt::format("day {} node {}: killed\n", day, node);
+}
+
+// Both job tables, for a failure message: which runs overlapped and why.
+std::string JobHistory(store::Connection& conn) {
+  std::string text = "usage_job (id start end success):\n";
+  for (const auto& row : QueryColumn(conn, "SELECT concat_ws(' ', id, start_millis, end_millis, "
+                                           "success) FROM ${usage}.usage_job ORDER BY id")) {
+    text += "  " + row + "\n";
+  }
+  text += "usaged_job (id kind state range units failed error):\n";
+  for (const auto& row : QueryColumn(
+           conn, "SELECT concat_ws(' ', id, kind, state, range_start, range_end, units_total, "
+                 "units_failed, coalesce(error, '-')) FROM ${usage}.usaged_job ORDER BY id")) {
+    text += "  " + row + "\n";
+  }
+  return text + "node log:\n" + node_journal;
+}
 
 }  // namespace
 
@@ -52,6 +86,7 @@ int RunDailyKillingNodes(const std::vector<std::string>& node_urls, int days, in
   std::mt19937 rng(seed);
   const int count = static_cast<int>(node_urls.size());
   int landed_total = 0;
+  node_journal.clear();
   for (int day = 1; day <= days; ++day) {
     std::vector<std::unique_ptr<CliProcess>> nodes;
     for (const auto& url : node_urls) {
@@ -67,12 +102,14 @@ int RunDailyKillingNodes(const std::vector<std::string>& node_urls, int days, in
           std::chrono::milliseconds(std::uniform_int_distribution<int>(5, 150)(rng)));
       nodes[victim]->Signal(SIGKILL);
       CliResult killed = nodes[victim]->Wait();
+      Journal(day, victim, killed);
       if (killed.signal == SIGKILL) ++landed, ++landed_total;
       nodes[victim] =
           std::make_unique<CliProcess>(RunArgs(node_urls[victim], DayNow(day)));
     }
-    for (auto& node : nodes) {
-      CliResult r = node->Wait();
+    for (size_t i = 0; i < nodes.size(); ++i) {
+      CliResult r = nodes[i]->Wait();
+      Journal(day, i, r);
       EXPECT_EQ(r.exit_code, 0) << "day " << day << ": " << r.err;
       if (r.exit_code != 0) return landed_total;
     }
@@ -93,7 +130,8 @@ void ExpectNodesBilledLikeReference(TestStore& shared, const std::string& refere
   // One logical job per range: no two usage_job rows overlap.
   EXPECT_EQ(QueryCount(conn, "SELECT count(*) FROM ${usage}.usage_job a JOIN "
                              "${usage}.usage_job b ON a.id < b.id AND a.start_millis <= "
-                             "b.end_millis AND b.start_millis <= a.end_millis"), 0);
+                             "b.end_millis AND b.start_millis <= a.end_millis"), 0)
+      << JobHistory(conn);
   EXPECT_GT(QueryCount(conn, "SELECT count(DISTINCT node_id) FROM ${usage}.usaged_unit"), 3);
   CliResult jobs = RunCli({"--db", shared.url, "jobs", "--format", "csv"});
   EXPECT_TRUE(Contains(jobs.out, "node ")) << jobs.out;

@@ -59,6 +59,19 @@ bool IsConnectionLoss(unsigned error) {
 
 std::string Quote(const std::string& name) { return "`" + name + "`"; }
 
+// Whether the server is a node of a Galera cluster with replication on (a
+// server built without Galera support does not know the variable).
+bool ServerIsGaleraNode(st_mysql* m) {
+  const std::string sql = "SELECT @@wsrep_on";
+  if (mysql_real_query(m, sql.data(), sql.size()) != 0) return false;
+  bool on = false;
+  if (MYSQL_RES* res = mysql_store_result(m)) {
+    if (MYSQL_ROW row = mysql_fetch_row(res); row && row[0]) on = std::string(row[0]) == "1";
+    mysql_free_result(res);
+  }
+  return on;
+}
+
 }  // namespace
 
 MariaDbConnection::MariaDbConnection(MariaDbParams params, bool create)
@@ -122,6 +135,7 @@ void MariaDbConnection::Connect() {
                     (caps & (MARIADB_CLIENT_STMT_BULK_OPERATIONS >> 32));
   ++generation_;
   lost_ = false;
+  galera_ = ServerIsGaleraNode(mysql_);
   // UTC for NOW() and friends; READ COMMITTED as CloudStack uses, which also
   // avoids gap-lock deadlocks between concurrent units.
   for (const char* sql : {"SET SESSION time_zone = '+00:00'",
@@ -185,20 +199,83 @@ void MariaDbConnection::Exec(std::string_view sql) {
 }
 
 void MariaDbConnection::Begin() {
-  Exec("START TRANSACTION");
+  if (galera_) {
+    BeginGuarded();
+  } else {
+    Exec("START TRANSACTION");
+  }
   in_transaction_ = true;
+}
+
+void MariaDbConnection::BeginGuarded() {
+  if (guard_generation_ != generation_) {
+    // Temporary: private to this session, gone with it, never replicated.
+    Exec("CREATE TEMPORARY TABLE IF NOT EXISTS ${usage}.usaged_transaction_guard "
+         "(id bigint NOT NULL PRIMARY KEY) ENGINE=InnoDB");
+    guard_generation_ = generation_;
+  }
+  st_mysql* m = Handle();
+  if (mysql_autocommit(m, 0) != 0) Fail(mysql_errno(m), mysql_error(m), "SET autocommit = 0");
+  try {
+    // A row of its own per transaction: one that DDL committed early and a
+    // rollback left behind cannot stand in for a later transaction's.
+    ++guard_sequence_;
+    Exec(fmt::format("INSERT INTO ${{usage}}.usaged_transaction_guard (id) VALUES ({})",
+                     guard_sequence_));
+  } catch (const DbError&) {
+    EndGuarded();
+    throw;
+  }
+}
+
+bool MariaDbConnection::GuardRowPresent() {
+  std::string sql = Expand(fmt::format(
+      "DELETE FROM ${{usage}}.usaged_transaction_guard WHERE id = {}", guard_sequence_));
+  st_mysql* m = Handle();
+  if (mysql_real_query(m, sql.data(), sql.size()) != 0) {
+    Fail(mysql_errno(m), mysql_error(m), "the transaction guard");
+  }
+  return mysql_affected_rows(m) == 1;
+}
+
+void MariaDbConnection::EndGuarded() {
+  if (lost_ || !mysql_) return;  // a new session starts with autocommit on
+  if (mysql_autocommit(mysql_, 1) != 0) lost_ = true;  // reconnect rather than run unguarded
 }
 
 void MariaDbConnection::Commit() {
   st_mysql* m = Handle();
+  if (galera_) {
+    bool present = false;
+    try {
+      present = GuardRowPresent();
+    } catch (const DbError&) {
+      Rollback();
+      throw;
+    }
+    if (!present) {
+      Rollback();
+      throw DbError("MariaDB Galera rolled the transaction back (a conflicting write-set from "
+                    "another DB node) without reporting it; it is redone",
+                    ER_LOCK_DEADLOCK, true);
+    }
+  }
   in_transaction_ = false;
-  if (mysql_commit(m) != 0) Fail(mysql_errno(m), mysql_error(m), "COMMIT");
+  const bool failed = mysql_commit(m) != 0;
+  const unsigned error = failed ? mysql_errno(m) : 0;
+  const std::string message = failed ? mysql_error(m) : "";
+  if (galera_) EndGuarded();
+  if (failed) Fail(error, message, "COMMIT");
 }
 
 void MariaDbConnection::Rollback() {
   in_transaction_ = false;
   if (lost_ || !mysql_) return;  // the server rolled back when the connection died
-  if (mysql_rollback(mysql_) != 0) Fail(mysql_errno(mysql_), mysql_error(mysql_), "ROLLBACK");
+  const bool failed = mysql_rollback(mysql_) != 0;
+  const unsigned error = failed ? mysql_errno(mysql_) : 0;
+  const std::string message = failed ? mysql_error(mysql_) : "";
+  if (galera_) EndGuarded();
+  if (failed) Fail(error, message, "ROLLBACK");
 }
 
 int64_t MariaDbConnection::LastInsertId() { return last_insert_id_; }

@@ -18,6 +18,14 @@ class MariaDbStatement;
 // it, multi-row INSERT otherwise. A lost connection is re-established on the
 // next statement outside a transaction (inside one, the error is transient
 // and the caller redoes the transaction).
+//
+// On a Galera node a transaction is guarded: a local transaction that a
+// write-set from another DB node aborts (a "brute force" abort) is sometimes
+// rolled back without the next prepared statement reporting it, which then
+// runs on its own and commits. So there, transactions run with autocommit off
+// (such statements stay uncommitted) and begin by writing a row to a
+// session-private table; Commit deletes that row first, and finding none means
+// the transaction was lost: it rolls back and throws a transient error.
 class MariaDbConnection final : public Connection {
  public:
   // With create=true the two databases are created if missing.
@@ -49,12 +57,20 @@ class MariaDbConnection final : public Connection {
  private:
   void Connect();
   void Close();
+  void BeginGuarded();
+  // Deletes the guard row; false if the transaction that wrote it was lost.
+  bool GuardRowPresent();
+  // Back to autocommit after a guarded transaction ended (best effort).
+  void EndGuarded();
 
   MariaDbParams params_;
   st_mysql* mysql_ = nullptr;
   bool lost_ = false;
   bool in_transaction_ = false;
   bool bulk_supported_ = false;
+  bool galera_ = false;                  // the server is a Galera node: transactions are guarded
+  uint64_t guard_generation_ = 0;        // connection generation whose guard table exists
+  uint64_t guard_sequence_ = 0;          // the guard row of the current transaction
   uint64_t generation_ = 0;  // bumped on every (re)connect; statements re-prepare
   int64_t last_insert_id_ = 0;
   std::unordered_map<std::string, std::unique_ptr<MariaDbStatement>> cache_;
