@@ -141,9 +141,11 @@ ApiResponse ErrorResponse(std::string_view command, const ApiError& error) {
 std::string Serialize(const ApiResponse& response, ResponseFormat format) {
   switch (format) {
     case ResponseFormat::kJson: {
-      nlohmann::ordered_json doc;
-      doc[response.name] = response.body;
-      return doc.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+      // {"<name>": body}, written around the body rather than by copying a
+      // page of records into a wrapping document.
+      constexpr auto kReplace = nlohmann::json::error_handler_t::replace;
+      return "{" + nlohmann::ordered_json(response.name).dump(-1, ' ', false, kReplace) + ":" +
+             response.body.dump(-1, ' ', false, kReplace) + "}";
     }
     case ResponseFormat::kXml: {
       std::string out = "<?xml version=\"1.0\" encoding=\"UTF-8\"?><" + response.name +
