@@ -171,7 +171,7 @@ nlohmann::ordered_json RecordJson(const Request& req, const cli::StoredRecord& s
 }
 
 ApiResponse ListUsageRecords(const Request& req) {
-  const TimeZone zone = job::LoadSettings(req.conn()).aggregation_zone;
+  const TimeZone zone = job::LoadAggregationZone(req.conn());
   req.RequiredText("startdate");
   req.RequiredText("enddate");
   cli::RecordFilter f;

@@ -148,6 +148,12 @@ UsageSettings LoadSettings(store::Connection& conn) {
   return UsageSettings::Load([&](std::string_view key) { return config.Get(key); });
 }
 
+TimeZone LoadAggregationZone(store::Connection& conn) {
+  store::Configuration config(conn);
+  return TimeZone::Parse(LoadConfigValue([&](std::string_view key) { return config.Get(key); },
+                                         "usage.aggregation.timezone"));
+}
+
 void IngestDue(store::Connection& conn, const Clock& clock, const UsageSettings& settings,
                Instant started, RunSummary& summary) {
   WindowCalendar calendar(settings.aggregation_range_minutes, settings.aggregation_zone);

@@ -97,6 +97,9 @@ void WriteCloudStackRun(store::Connection& conn, Instant range_start, Instant la
 // Reads the usage settings from cloud.configuration (CloudStack's keys and
 // defaults). Throws ConfigError naming a key whose value cannot be used.
 UsageSettings LoadSettings(store::Connection& conn);
+// Only usage.aggregation.timezone (one query, where LoadSettings makes one
+// per setting): what a request that reads records needs.
+TimeZone LoadAggregationZone(store::Connection& conn);
 
 // One pass of the scheduled usage job: copy accounts and events from cloud,
 // plan every window that has ended (aligned to the aggregation range, starting
