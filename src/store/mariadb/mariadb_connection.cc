@@ -35,7 +35,8 @@ void ThrowMariaDbError(unsigned error, const std::string& message, std::string_v
     case ER_SPECIFIC_ACCESS_DENIED_ERROR:
       throw DbError(text + " (the database user lacks a privilege usaged needs: SELECT on the "
                            "cloud database and SELECT, INSERT, UPDATE, DELETE, CREATE, ALTER, "
-                           "INDEX, DROP on the usage database)",
+                           "INDEX, DROP on the usage database, and on a Galera cluster also "
+                           "CREATE TEMPORARY TABLES there)",
                     static_cast<int>(error), false);
     case ER_UNKNOWN_COM_ERROR:
       // A Galera node that is not Synced (joining, or cut off from the
