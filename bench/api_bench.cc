@@ -28,6 +28,7 @@
 #include <thread>
 
 #include "api/key_store.h"
+#include "bench/bench_db.h"
 #include "core/clock.h"
 #include "api/signing.h"
 #include "parse/record_key.h"
@@ -272,11 +273,13 @@ nlohmann::ordered_json Run(const std::string& url, int64_t records, int clients,
   auto t0 = Steady::now();
   Fixture f = Build(url, records, key_file, reuse);
   double fill_s = std::chrono::duration<double>(Steady::now() - t0).count();
+  WaitForCleanPages(*f.conn);
   ServeProcess serve(usaged, url, key_file, 16);
   nlohmann::ordered_json out;
   out["engine"] = url.rfind("mariadb", 0) == 0 ? "mariadb" : "sqlite";
   out["records"] = records;
   out["fill_seconds"] = fill_s;
+  out["database_memory"] = ServerMemory(*f.conn);
   int64_t rows_per_page = 0;
   out["single_client"] = SingleClient(serve, f, rows_per_page);
   out["page_rows"] = rows_per_page;

@@ -26,6 +26,7 @@
 #include <iostream>
 #include <thread>
 
+#include "bench/bench_db.h"
 #include "core/clock.h"
 #include "core/crypto.h"
 #include "job/usage_run.h"
@@ -149,26 +150,6 @@ nlohmann::ordered_json Outcome(store::Connection& conn, double seconds) {
           {"units_seconds", seconds},
           {"records_per_second", records / seconds},
           {"records_sha256", digest}};
-}
-
-// Has the MariaDB server write back the pages the preparation dirtied (for
-// at most three minutes), so that no run pays for another's writes. The
-// bench server is private: its flushing target is lowered and put back.
-void WaitForCleanPages(store::Connection& conn) {
-  if (conn.engine() != store::Engine::kMariaDb) return;
-  auto dirty = [&] {
-    return conn.QueryInt(
-        "SELECT variable_value FROM information_schema.global_status "
-        "WHERE variable_name = 'INNODB_BUFFER_POOL_PAGES_DIRTY'").value_or(0);
-  };
-  auto pct = conn.QueryInt("SELECT @@global.innodb_max_dirty_pages_pct");
-  conn.Exec("SET GLOBAL innodb_max_dirty_pages_pct = 0");
-  int waited = 0;
-  for (; waited < 180 && dirty() >= 100; ++waited) {
-    std::this_thread::sleep_for(std::chrono::seconds(1));
-  }
-  conn.Exec(fmt::format("SET GLOBAL innodb_max_dirty_pages_pct = {}", pct.value_or(90)));
-  if (waited == 180) spdlog::warn("the MariaDB server still has dirty pages; measuring anyway");
 }
 
 // The units phase of `run --once` in this process with `threads` workers.
