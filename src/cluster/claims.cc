@@ -7,7 +7,6 @@
 #include <thread>
 
 #include "core/error.h"
-#include "store/mariadb/galera.h"
 #include "store/retry.h"
 
 namespace usaged::cluster {
@@ -51,7 +50,7 @@ int64_t DbNowMillis(store::Connection& conn) {
 }
 
 void ReadCommittedEverywhere(store::Connection& conn) {
-  if (store::IsGaleraCluster(conn)) conn.Exec("SET SESSION wsrep_sync_wait = 1");
+  if (conn.IsGaleraNode()) conn.Exec("SET SESSION wsrep_sync_wait = 1");
 }
 
 std::string NodeLockName(int64_t node_id) {
@@ -61,7 +60,7 @@ std::string NodeLockName(int64_t node_id) {
 int64_t ReapDeadNodes(store::Connection& conn, const NodeIdentity& me) {
   // On Galera, server locks are local to one DB node and cannot tell whether
   // a node elsewhere lives.
-  if (store::IsGaleraCluster(conn)) return 0;
+  if (conn.IsGaleraNode()) return 0;
   std::vector<int64_t> dead;
   auto& q = conn.Prepare(
                     "SELECT id FROM ${usage}.usaged_node WHERE stopped_millis IS NULL AND id <> ?")

@@ -5,7 +5,6 @@
 
 #include "core/clock.h"
 #include "job/job_log.h"
-#include "store/mariadb/galera.h"
 #include "store/retry.h"
 
 namespace usaged::cluster {
@@ -24,7 +23,7 @@ std::unique_ptr<Node> Node::Join(store::Store& store, int lease_seconds) {
         DbNowMillis(*conn));
     me.node_id = conn->LastInsertId();
     // Held before the row is visible, so no node ever sees us without it.
-    if (!store::IsGaleraCluster(*conn)) {
+    if (!conn->IsGaleraNode()) {
       conn->QueryInt("SELECT GET_LOCK(?, 0)", NodeLockName(me.node_id));
     }
     tx.Commit();

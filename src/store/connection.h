@@ -104,6 +104,13 @@ class Connection {
   virtual void Rollback() = 0;
   virtual bool InTransaction() const = 0;
 
+  // True when the server is a node of a MariaDB Galera cluster with
+  // replication on (known from the connect, no query). There, row locks and
+  // server locks (GET_LOCK) are local to one DB node, and a transaction that
+  // conflicts with one committed on another node is refused with a deadlock
+  // error (at COMMIT, or at its next statement).
+  virtual bool IsGaleraNode() const { return false; }
+
   virtual int64_t LastInsertId() = 0;
 
   // Appends rows to ${usage}.cloud_usage, in the given order, inside the

@@ -99,7 +99,7 @@ class MariaDbStore final : public Store {
   }
   std::unique_ptr<JobLock> LockJobs() override {
     auto conn = std::make_unique<MariaDbConnection>(params_, false);
-    if (IsGaleraCluster(*conn)) return TakeGaleraJobLock(std::move(conn), params_.Describe());
+    if (conn->IsGaleraNode()) return TakeGaleraJobLock(std::move(conn), params_.Describe());
     return std::make_unique<MariaDbJobLock>(std::move(conn), params_);
   }
 

@@ -13,14 +13,6 @@
 
 namespace usaged::store {
 
-bool IsGaleraCluster(Connection& conn) {
-  try {
-    return conn.QueryInt("SELECT @@wsrep_on").value_or(0) == 1;
-  } catch (const DbError&) {
-    return false;  // a server built without Galera support
-  }
-}
-
 namespace {
 
 constexpr int64_t kJobLeaseMs = 30000;

@@ -245,7 +245,7 @@ void MariaDbConnection::EndGuarded() {
 }
 
 void MariaDbConnection::Commit() {
-  st_mysql* m = Handle();
+  Handle();  // a connection lost inside the transaction throws here
   if (galera_) {
     bool present = false;
     try {
@@ -261,22 +261,25 @@ void MariaDbConnection::Commit() {
                     ER_LOCK_DEADLOCK, true);
     }
   }
-  in_transaction_ = false;
-  const bool failed = mysql_commit(m) != 0;
-  const unsigned error = failed ? mysql_errno(m) : 0;
-  const std::string message = failed ? mysql_error(m) : "";
-  if (galera_) EndGuarded();
-  if (failed) Fail(error, message, "COMMIT");
+  End(mysql_commit, "COMMIT");
 }
 
 void MariaDbConnection::Rollback() {
+  if (lost_ || !mysql_) {
+    in_transaction_ = false;
+    return;  // the server rolled back when the connection died
+  }
+  End(mysql_rollback, "ROLLBACK");
+}
+
+void MariaDbConnection::End(char (*end)(st_mysql*), const char* what) {
   in_transaction_ = false;
-  if (lost_ || !mysql_) return;  // the server rolled back when the connection died
-  const bool failed = mysql_rollback(mysql_) != 0;
+  const bool failed = end(mysql_) != 0;
+  // The error is taken before EndGuarded talks to the server again.
   const unsigned error = failed ? mysql_errno(mysql_) : 0;
   const std::string message = failed ? mysql_error(mysql_) : "";
   if (galera_) EndGuarded();
-  if (failed) Fail(error, message, "ROLLBACK");
+  if (failed) Fail(error, message, what);
 }
 
 int64_t MariaDbConnection::LastInsertId() { return last_insert_id_; }

@@ -39,6 +39,7 @@ class MariaDbConnection final : public Connection {
   void Commit() override;
   void Rollback() override;
   bool InTransaction() const override { return in_transaction_; }
+  bool IsGaleraNode() const override { return galera_; }
   int64_t LastInsertId() override;
   void InsertUsageRecords(const std::vector<UsageRecord>& records) override;
   std::string Expand(std::string_view sql) const override;
@@ -62,6 +63,8 @@ class MariaDbConnection final : public Connection {
   bool GuardRowPresent();
   // Back to autocommit after a guarded transaction ended (best effort).
   void EndGuarded();
+  // Ends the transaction with mysql_commit or mysql_rollback.
+  void End(char (*end)(st_mysql*), const char* what);
 
   MariaDbParams params_;
   st_mysql* mysql_ = nullptr;
