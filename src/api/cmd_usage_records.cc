@@ -7,7 +7,7 @@
 
 #include "api/command.h"
 #include "api/scope.h"
-#include "cli/record_query.h"
+#include "store/record_query.h"
 #include "core/error.h"
 #include "core/usage_types.h"
 #include "job/usage_run.h"
@@ -95,7 +95,7 @@ std::optional<AccountRow> NamedAccount(const Request& req) {
   return std::nullopt;
 }
 
-void ApplyScope(const Request& req, cli::RecordFilter& f) {
+void ApplyScope(const Request& req, store::RecordFilter& f) {
   const Caller& caller = req.caller();
   if (auto account = NamedAccount(req)) {
     RequireMaySee(req.conn(), caller, *account);
@@ -125,7 +125,7 @@ struct Names {
   std::map<int64_t, std::optional<DomainRow>> domains;
 };
 
-nlohmann::ordered_json RecordJson(const Request& req, const cli::StoredRecord& s, Names& names) {
+nlohmann::ordered_json RecordJson(const Request& req, const store::StoredRecord& s, Names& names) {
   const UsageRecord& r = s.record;
   auto& account = names.accounts[r.account_id];
   if (!account) account = FindAccount(req.conn(), std::to_string(r.account_id));
@@ -174,7 +174,7 @@ ApiResponse ListUsageRecords(const Request& req) {
   const TimeZone zone = job::LoadAggregationZone(req.conn());
   req.RequiredText("startdate");
   req.RequiredText("enddate");
-  cli::RecordFilter f;
+  store::RecordFilter f;
   f.start = req.Date("startdate", zone, /*end_of_day=*/false);
   f.end = req.Date("enddate", zone, /*end_of_day=*/true);
   if (*f.start > *f.end) {
@@ -192,7 +192,7 @@ ApiResponse ListUsageRecords(const Request& req) {
   f.keyword = req.Text("keyword");
   ApplyScope(req, f);
   auto [offset, limit] = Paging(req);
-  cli::RecordPage page = cli::ListRecordPage(req.conn(), f, offset, limit);
+  store::RecordPage page = store::ListRecordPage(req.conn(), f, offset, limit);
   Names names;
   nlohmann::ordered_json items = nlohmann::ordered_json::array();
   for (const auto& row : page.rows) items.push_back(RecordJson(req, row, names));
