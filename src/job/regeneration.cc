@@ -9,6 +9,7 @@
 
 #include "core/error.h"
 #include "core/usage_types.h"
+#include "job/account_scope.h"
 #include "job/window_ledger.h"
 #include "store/retry.h"
 
@@ -40,42 +41,6 @@ void CheckShape(const RegenerationRequest& r) {
                                    "would only delete its records", *r.usage_type, info->name));
     }
   }
-}
-
-// The accounts the request covers; nullopt for every account.
-std::optional<std::set<int64_t>> ResolveAccounts(store::Connection& conn,
-                                                 const RegenerationRequest& r) {
-  if (r.account_id) {
-    if (conn.QueryInt("SELECT count(*) FROM ${cloud}.account WHERE id = ?", *r.account_id) == 0) {
-      throw InputError(fmt::format("unknown account {}: no such id in cloud.account",
-                                   *r.account_id));
-    }
-    return std::set<int64_t>{*r.account_id};
-  }
-  if (!r.domain_id) return std::nullopt;
-  // Sub-domains are the domains whose path starts with the domain's path;
-  // compared here rather than with LIKE, where '_' in a name is a wildcard.
-  std::map<int64_t, std::string> paths;
-  auto& domains = conn.Prepare("SELECT id, path FROM ${cloud}.domain");
-  while (domains.Next()) paths[domains.Int(0)] = domains.OptText(1).value_or("");
-  domains.Reset();
-  auto root = paths.find(*r.domain_id);
-  if (root == paths.end()) {
-    throw InputError(fmt::format("unknown domain {}: no such id in cloud.domain", *r.domain_id));
-  }
-  std::set<int64_t> in_scope_domains;
-  for (const auto& [id, path] : paths) {
-    if (id == root->first || (!root->second.empty() && path.starts_with(root->second))) {
-      in_scope_domains.insert(id);
-    }
-  }
-  std::set<int64_t> accounts;
-  auto& q = conn.Prepare("SELECT id, domain_id FROM ${cloud}.account");
-  while (q.Next()) {
-    if (in_scope_domains.count(q.Int(1))) accounts.insert(q.Int(0));
-  }
-  q.Reset();
-  return accounts;
 }
 
 std::optional<int64_t> WindowStartAtOrBefore(store::Connection& conn, int64_t ms) {
@@ -199,7 +164,7 @@ RegenerationPlan PlanRegeneration(store::Connection& conn, const RegenerationReq
   CheckShape(request);
   RegenerationPlan plan;
   plan.scope.usage_type = request.usage_type;
-  plan.scope.accounts = ResolveAccounts(conn, request);
+  plan.scope.accounts = ResolveAccountScope(conn, request.account_id, request.domain_id);
   std::tie(plan.start, plan.end) = AlignRange(conn, request, now);
   auto& q = conn.Prepare(
       "SELECT start_millis, next_millis, shard_count FROM ${usage}.usaged_window "

@@ -55,7 +55,11 @@ int Migrator::CurrentVersion() {
       conn_.QueryInt("SELECT max(version) FROM ${usage}.usaged_schema_version").value_or(0));
 }
 
-int Migrator::Up(Instant now) {
+int Migrator::Up(Instant now) { return Apply(now, /*usage_only=*/false); }
+
+int Migrator::UpUsageOnly(Instant now) { return Apply(now, /*usage_only=*/true); }
+
+int Migrator::Apply(Instant now, bool usage_only) {
   int current = CurrentVersion();
   int applied = 0;
   for (const auto& m : migrations_) {
@@ -64,7 +68,10 @@ int Migrator::Up(Instant now) {
     // SQLite runs DDL transactionally; MariaDB commits each DDL statement, so
     // its migrations are written to be re-runnable (IF NOT EXISTS).
     Transaction tx(conn_);
-    for (const auto& statement : SplitSqlStatements(m.up_sql)) conn_.Exec(statement);
+    for (const auto& statement : SplitSqlStatements(m.up_sql)) {
+      if (usage_only && statement.find("${cloud}") != std::string::npos) continue;
+      conn_.Exec(statement);
+    }
     conn_.Run("INSERT INTO ${usage}.usaged_schema_version (version, name, applied_at) "
               "VALUES (?, ?, ?)",
               m.version, m.name, now);

@@ -30,6 +30,10 @@ class Migrator {
   int CurrentVersion();
   // Applies every pending migration; returns how many were applied.
   int Up(Instant now);
+  // As Up, for a shadow store (Store::Shadow): statements that name the
+  // `cloud` database are left out, so CloudStack's tables are neither created
+  // nor written; everything in the usage database is created as usual.
+  int UpUsageOnly(Instant now);
   // The newest migration that only creates CloudStack's own tables (no down
   // file): rolling back stops there, CloudStack's tables are never dropped.
   int BaseVersion() const;
@@ -42,6 +46,7 @@ class Migrator {
 
  private:
   void EnsureVersionTable();
+  int Apply(Instant now, bool usage_only);
   Connection& conn_;
   std::vector<Migration> migrations_;
 };

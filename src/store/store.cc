@@ -7,6 +7,7 @@
 
 #include <fstream>
 
+#include <cctype>
 #include <cstring>
 
 #include "core/error.h"
@@ -21,8 +22,8 @@ namespace {
 // so a killed process never leaves a stale lock behind.
 class FileJobLock final : public JobLock {
  public:
-  explicit FileJobLock(const std::string& dir) {
-    std::string path = dir + "/usaged.lock";
+  explicit FileJobLock(const std::string& dir, const std::string& file = "usaged.lock") {
+    std::string path = dir + "/" + file;
     fd_ = open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
     if (fd_ < 0) {
       throw DbError(fmt::format("cannot open lock file {}: {}", path, strerror(errno)), errno,
@@ -52,18 +53,45 @@ class FileJobLock final : public JobLock {
   int fd_ = -1;
 };
 
+void CheckShadowName(const std::string& name) {
+  bool ok = !name.empty() && name.size() <= 64;
+  for (char c : name) ok = ok && (std::isalnum(static_cast<unsigned char>(c)) || c == '_');
+  if (!ok) {
+    throw InputError(fmt::format("invalid shadow database name '{}': use 1 to 64 letters, "
+                                 "digits or underscores", name));
+  }
+}
+
 class SqliteStore final : public Store {
  public:
-  explicit SqliteStore(std::string dir) : dir_(std::move(dir)) {}
+  explicit SqliteStore(std::string dir, std::string shadow = "")
+      : dir_(std::move(dir)), shadow_(std::move(shadow)) {}
   Engine engine() const override { return Engine::kSqlite; }
-  std::string Describe() const override { return "sqlite:" + dir_; }
+  std::string Describe() const override {
+    return "sqlite:" + dir_ + (shadow_.empty() ? "" : " (shadow " + shadow_ + ".db)");
+  }
   std::unique_ptr<Connection> Connect(bool create) override {
+    if (!shadow_.empty()) return std::make_unique<SqliteConnection>(dir_, shadow_ + ".db");
     return std::make_unique<SqliteConnection>(dir_, create);
   }
-  std::unique_ptr<JobLock> LockJobs() override { return std::make_unique<FileJobLock>(dir_); }
+  std::unique_ptr<JobLock> LockJobs() override {
+    if (!shadow_.empty()) return std::make_unique<FileJobLock>(dir_, shadow_ + ".lock");
+    return std::make_unique<FileJobLock>(dir_);
+  }
+  std::unique_ptr<Store> Shadow(const std::string& name) override {
+    CheckShadowName(name);
+    if (name == "cloud" || name == "cloud_usage") {
+      throw InputError(fmt::format("the shadow database cannot be named '{}'", name));
+    }
+    return std::make_unique<SqliteStore>(dir_, name);
+  }
+  std::string UsageDatabaseName() const override {
+    return shadow_.empty() ? "cloud_usage" : shadow_;
+  }
 
  private:
   std::string dir_;
+  std::string shadow_;  // non-empty: the usage tables live in DIR/shadow_.db
 };
 
 // A named server lock (GET_LOCK) held by a dedicated connection: released by
@@ -102,6 +130,25 @@ class MariaDbStore final : public Store {
     if (conn->IsGaleraNode()) return TakeGaleraJobLock(std::move(conn), params_.Describe());
     return std::make_unique<MariaDbJobLock>(std::move(conn), params_);
   }
+  std::unique_ptr<Store> Shadow(const std::string& name) override {
+    CheckShadowName(name);
+    if (name == params_.cloud_db || name == params_.usage_db) {
+      throw InputError(fmt::format("the shadow database cannot be CloudStack's '{}'", name));
+    }
+    MariaDbParams shadow = params_;
+    shadow.usage_db = name;
+    MariaDbConnection conn(params_, /*create=*/false);
+    try {
+      conn.Exec("CREATE DATABASE IF NOT EXISTS `" + name + "`");
+    } catch (const DbError& e) {
+      throw DbError(fmt::format("cannot create the shadow database `{}` on {}: {} (grant the "
+                                "usaged user ALL on `{}`.*, or name an existing database)",
+                                name, params_.Describe(), e.what(), name),
+                    e.code(), false);
+    }
+    return std::make_unique<MariaDbStore>(std::move(shadow));
+  }
+  std::string UsageDatabaseName() const override { return params_.usage_db; }
 
  private:
   MariaDbParams params_;

@@ -30,6 +30,15 @@ class Store {
   // them share the work (SQLite). Throws DbError naming the holder if another
   // process has it.
   virtual std::unique_ptr<JobLock> LockJobs() = 0;
+  // A store that reads this store's `cloud` database and keeps every usage
+  // table in a database of its own named `name` (MariaDB: a database on the
+  // same server, created here when missing; SQLite: the file DIR/name.db), so
+  // that work done there never writes CloudStack's cloud_usage (`usaged
+  // compare`). Its LockJobs() excludes other users of the same shadow only.
+  // Throws InputError for a name that is not [A-Za-z0-9_]{1,64}.
+  virtual std::unique_ptr<Store> Shadow(const std::string& name) = 0;
+  // The usage database the store names (for a default shadow name).
+  virtual std::string UsageDatabaseName() const = 0;
 };
 
 // Opens a store from a URL:

@@ -137,10 +137,21 @@ std::shared_ptr<std::timed_mutex> WriterMutexFor(const std::filesystem::path& di
 
 SqliteConnection::SqliteConnection(const std::string& dir, bool create, int busy_timeout_ms)
     : busy_timeout_ms_(busy_timeout_ms) {
+  Open(dir, "cloud_usage.db", create, create);
+}
+
+SqliteConnection::SqliteConnection(const std::string& dir, const std::string& usage_file,
+                                   int busy_timeout_ms)
+    : busy_timeout_ms_(busy_timeout_ms) {
+  Open(dir, usage_file, /*create_cloud=*/false, /*create_usage=*/true);
+}
+
+void SqliteConnection::Open(const std::string& dir, const std::string& usage_file,
+                            bool create_cloud, bool create_usage) {
   namespace fs = std::filesystem;
   fs::path root(dir);
   std::error_code ec;
-  if (create) {
+  if (create_cloud) {
     fs::create_directories(root, ec);
     if (ec) {
       throw DbError(fmt::format("cannot create database directory {}: {}", dir, ec.message()), 0,
@@ -150,16 +161,18 @@ SqliteConnection::SqliteConnection(const std::string& dir, bool create, int busy
     throw DbError(fmt::format("no usaged database at {}: not a directory (run `usaged init` "
                               "first or check --db)", dir), 0, false);
   }
-  CheckOpenable(root / "cloud.db", create);
-  CheckOpenable(root / "cloud_usage.db", create);
+  CheckOpenable(root / "cloud.db", create_cloud);
+  CheckOpenable(root / usage_file, create_usage);
 
   int rc = sqlite3_open_v2(":memory:", &db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
                                                  SQLITE_OPEN_NOMUTEX, nullptr);
   if (rc != SQLITE_OK) ThrowSqliteError(db_, rc, "open");
-  sqlite3_busy_timeout(db_, busy_timeout_ms);
+  sqlite3_busy_timeout(db_, busy_timeout_ms_);
   sqlite3_extended_result_codes(db_, 1);
-  for (const char* name : {"cloud", "cloud_usage"}) {
-    std::string file = (root / (std::string(name) + ".db")).string();
+  const std::pair<const char*, std::string> files[] = {{"cloud", "cloud.db"},
+                                                       {"cloud_usage", usage_file}};
+  for (const auto& [name, file_name] : files) {
+    std::string file = (root / file_name).string();
     Statement& attach = Prepare(fmt::format("ATTACH DATABASE ? AS {}", name));
     try {
       attach.Bind(file).Run();
@@ -175,7 +188,8 @@ SqliteConnection::SqliteConnection(const std::string& dir, bool create, int busy
     }
   }
   cache_.clear();
-  writer_ = WriterMutexFor(root);
+  // A shadow store's writes go to its own file: it gets a writer of its own.
+  writer_ = WriterMutexFor(usage_file == "cloud_usage.db" ? root : root / usage_file);
 }
 
 SqliteConnection::~SqliteConnection() {

@@ -23,6 +23,10 @@ class SqliteConnection final : public Connection {
   // Opens and attaches the two files. With create=false a missing file is an
   // error (so a typo in --db does not silently create an empty store).
   SqliteConnection(const std::string& dir, bool create, int busy_timeout_ms = 30000);
+  // Attaches DIR/cloud.db, which must exist, as `cloud` and DIR/`usage_file`
+  // (created when missing) as `cloud_usage`: a shadow store's session.
+  SqliteConnection(const std::string& dir, const std::string& usage_file,
+                   int busy_timeout_ms = 30000);
   ~SqliteConnection() override;
 
   Engine engine() const override { return Engine::kSqlite; }
@@ -37,6 +41,8 @@ class SqliteConnection final : public Connection {
   std::string Expand(std::string_view sql) const override;
 
  private:
+  void Open(const std::string& dir, const std::string& usage_file, bool create_cloud,
+            bool create_usage);
   sqlite3* db_ = nullptr;
   bool in_transaction_ = false;
   int busy_timeout_ms_;
