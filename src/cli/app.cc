@@ -117,6 +117,7 @@ int Main(int argc, char** argv) {
   RegisterAlerts(app, options, action);
   RegisterServe(app, options, action);
   RegisterApiKey(app, options, action);
+  RegisterCompare(app, options, action);
 
   try {
     app.parse(argc, argv);

@@ -64,6 +64,7 @@ void RegisterNodes(CLI::App& app, const GlobalOptions& options, Action& action);
 void RegisterAlerts(CLI::App& app, const GlobalOptions& options, Action& action);
 void RegisterServe(CLI::App& app, const GlobalOptions& options, Action& action);
 void RegisterApiKey(CLI::App& app, const GlobalOptions& options, Action& action);
+void RegisterCompare(CLI::App& app, const GlobalOptions& options, Action& action);
 
 // The API server's options, shared by `serve` and `run --serve`.
 struct ServeOptions {

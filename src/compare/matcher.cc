@@ -1,0 +1,388 @@
+#include "compare/matcher.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+#include <unordered_map>
+
+#include "compare/record_identity.h"
+#include "core/usage_types.h"
+#include "parse/record_key.h"
+
+namespace usaged::compare {
+namespace {
+
+namespace dc = diff_class;
+
+// Hours of one millisecond, and the float error a Java raw_usage can carry:
+// 32-bit float division (relative 2^-24 per step) plus 1 ms per helper row.
+constexpr double kMillisecondHours = 1.0 / 3600000.0;
+
+bool CloseHours(double java, double usaged) {
+  return std::fabs(java - usaged) <=
+         1e-6 * std::max(1.0, std::fabs(usaged)) + 10 * kMillisecondHours;
+}
+
+bool TimeBased(int usage_type) {
+  const UsageTypeInfo* info = FindUsageType(usage_type);
+  return info && info->time_based;
+}
+
+// Helper rows that overlap another of the list (two rows of one resource
+// alive at once).
+std::vector<int64_t> Overlapping(const std::vector<HelperRow>& rows) {
+  std::vector<int64_t> out;
+  for (size_t i = 0; i < rows.size(); ++i) {
+    for (size_t k = 0; k < rows.size(); ++k) {
+      if (i == k) continue;
+      const auto& a = rows[i];
+      const auto& b = rows[k];
+      bool overlap = a.start < (b.end ? *b.end : Instant::max()) &&
+                     b.start < (a.end ? *a.end : Instant::max());
+      if (overlap) {
+        out.push_back(a.id);
+        break;
+      }
+    }
+  }
+  return out;
+}
+
+std::string IdList(const std::vector<HelperRow>& rows) {
+  std::string out;
+  for (const auto& r : rows) out += (out.empty() ? "" : ", ") + std::to_string(r.id);
+  return out;
+}
+
+class WindowMatcher {
+ public:
+  WindowMatcher(const Window& w, HoursMode mode, Evidence& evidence)
+      : window_(w), mode_(mode), evidence_(evidence) {}
+
+  WindowResult Run(std::vector<JavaRow> java, std::vector<UsageRecord> usaged) {
+    std::vector<JavaRow> java_left = MatchEqual(java, usaged);
+    PairByIdentity(java_left);
+    return std::move(result_);
+  }
+
+ private:
+  Difference New(std::string_view cls, const UsageRecord& r) const {
+    Difference d;
+    d.cls = d.kind = std::string(cls);
+    d.usage_type = r.usage_type;
+    d.account_id = r.account_id;
+    d.window = window_;
+    return d;
+  }
+
+  void Add(Difference d) { result_.differences.push_back(std::move(d)); }
+
+  // Marks a difference unexplained, keeping what was seen in `kind`.
+  static void Unexplained(Difference& d, std::string detail) {
+    d.cls = std::string(dc::kUnexplained);
+    d.cause = "unexplained";
+    if (!detail.empty()) d.detail = detail;
+  }
+
+  // Records equal in every column are matched; Java copies of a matched
+  // record are duplicates. Leaves usaged's unmatched records in usaged_left_
+  // and returns the Java rows still unmatched.
+  std::vector<JavaRow> MatchEqual(std::vector<JavaRow>& java, std::vector<UsageRecord>& usaged) {
+    std::unordered_map<std::string, std::vector<size_t>> by_text;
+    for (size_t i = 0; i < java.size(); ++i) by_text[FullText(java[i].record)].push_back(i);
+    std::vector<bool> java_used(java.size(), false);
+    std::unordered_map<std::string, const UsageRecord*> matched_text;
+    for (auto& u : usaged) {
+      std::string text = FullText(u);
+      auto it = by_text.find(text);
+      size_t* slot = nullptr;
+      if (it != by_text.end()) {
+        for (size_t& i : it->second) {
+          if (!java_used[i]) {
+            slot = &i;
+            break;
+          }
+        }
+      }
+      if (!slot) {
+        usaged_left_.push_back(std::move(u));
+        continue;
+      }
+      java_used[*slot] = true;
+      auto& m = result_.matched[u.usage_type];
+      ++m.first;
+      m.second += u.raw_usage;
+      matched_text.emplace(std::move(text), &u);
+    }
+    // Copies of a matched record, grouped per record.
+    std::map<std::string, Difference> copies;
+    std::vector<JavaRow> left;
+    for (size_t i = 0; i < java.size(); ++i) {
+      if (java_used[i]) continue;
+      std::string text = FullText(java[i].record);
+      auto m = matched_text.find(text);
+      if (m == matched_text.end()) {
+        left.push_back(std::move(java[i]));
+        continue;
+      }
+      auto [it, fresh] = copies.try_emplace(text, New(dc::kJavaDuplicate, java[i].record));
+      Difference& d = it->second;
+      if (fresh) d.usaged_record = parse::NaturalKeyText(*m->second);
+      d.java_ids.push_back(java[i].id);
+      ++d.java_records;
+      d.java_raw += java[i].record.raw_usage;
+    }
+    for (auto& [text, d] : copies) {
+      ExplainCopies(d, *matched_text.at(text));
+      Add(std::move(d));
+    }
+    return left;
+  }
+
+  // Why Java wrote identical copies of a record.
+  void ExplainCopies(Difference& d, const UsageRecord& r) {
+    int jobs = evidence_.JavaJobsCovering(window_);
+    if (jobs > 1) {
+      d.cause = "reprocessed_window";
+      d.detail = fmt::format("{} successful Java jobs cover this window; each billed it again",
+                             jobs);
+      return;
+    }
+    auto rows = evidence_.JavaHelperRows(r, window_);
+    auto overlapping = Overlapping(rows);
+    if (!overlapping.empty()) {
+      d.cause = "duplicate_helper_rows";
+      d.helper_ids = overlapping;
+      d.detail = fmt::format("the Java server's helper rows {} of this resource overlap",
+                             IdList(rows));
+      return;
+    }
+    d.cause = "identical_copy";
+    d.detail = "the same record stored more than once (no Java job or helper row explains it)";
+  }
+
+  void PairByIdentity(std::vector<JavaRow>& java) {
+    std::map<std::string, std::pair<std::vector<JavaRow>, std::vector<UsageRecord>>> groups;
+    for (auto& j : java) groups[IdentityText(j.record)].first.push_back(std::move(j));
+    for (auto& u : usaged_left_) groups[IdentityText(u)].second.push_back(std::move(u));
+    for (auto& [identity, group] : groups) {
+      auto& [js, us] = group;
+      SplitJavaCopies(js);
+      auto by_time = [](const UsageRecord& a, const UsageRecord& b) {
+        return std::tie(a.start_date, a.raw_usage) < std::tie(b.start_date, b.raw_usage);
+      };
+      std::sort(js.begin(), js.end(),
+                [&](const JavaRow& a, const JavaRow& b) { return by_time(a.record, b.record); });
+      std::sort(us.begin(), us.end(), by_time);
+      size_t pairs = std::min(js.size(), us.size());
+      for (size_t i = 0; i < pairs; ++i) ClassifyPair(js[i], us[i]);
+      for (size_t i = pairs; i < js.size(); ++i) JavaOnly(js[i], pairs > 0 ? &us[0] : nullptr);
+      for (size_t i = pairs; i < us.size(); ++i) UsagedOnly(us[i]);
+    }
+  }
+
+  // Identical Java rows among the unpaired ones: all but one are copies.
+  void SplitJavaCopies(std::vector<JavaRow>& js) {
+    if (js.size() < 2) return;
+    std::map<std::string, Difference> copies;
+    std::vector<JavaRow> kept;
+    std::unordered_map<std::string, bool> seen;
+    for (auto& j : js) {
+      std::string text = FullText(j.record);
+      if (!seen[text]) {
+        seen[text] = true;
+        kept.push_back(std::move(j));
+        continue;
+      }
+      auto [it, fresh] = copies.try_emplace(text, New(dc::kJavaDuplicate, j.record));
+      it->second.java_ids.push_back(j.id);
+      ++it->second.java_records;
+      it->second.java_raw += j.record.raw_usage;
+    }
+    for (auto& [text, d] : copies) {
+      const JavaRow* original = nullptr;
+      for (const auto& k : kept) {
+        if (FullText(k.record) == text) original = &k;
+      }
+      ExplainCopies(d, original->record);
+      Add(std::move(d));
+    }
+    js = std::move(kept);
+  }
+
+  void ClassifyPair(const JavaRow& j, const UsageRecord& u) {
+    Difference d = New(dc::kDifferentQuantity, u);
+    d.java_ids = {j.id};
+    d.java_records = d.usaged_records = 1;
+    d.java_raw = j.record.raw_usage;
+    d.usaged_raw = u.raw_usage;
+    d.usaged_record = parse::NaturalKeyText(u);
+    auto columns = DifferingColumns(j.record, u);
+    bool dates_only = !columns.empty() && std::all_of(columns.begin(), columns.end(), [](auto& c) {
+      return c == "start_date" || c == "end_date";
+    });
+    if (dates_only) {
+      d.cls = d.kind = std::string(dc::kUnalignedWindow);
+      d.cause = "unaligned_java_window";
+      d.detail = fmt::format("Java's window {} .. {}, usaged's {} .. {}",
+                             FormatUtc(j.record.start_date), FormatUtc(j.record.end_date),
+                             FormatUtc(u.start_date), FormatUtc(u.end_date));
+      if (!CloseHours(j.record.raw_usage, u.raw_usage)) {
+        Unexplained(d, d.detail + "; the quantities differ too");
+      }
+    } else if (!columns.empty()) {
+      d.kind = "different_columns";
+      std::string detail;
+      for (const auto& c : columns) detail += (detail.empty() ? "" : "; ") + ColumnDiff(c, j, u);
+      Unexplained(d, detail);
+    } else {
+      ClassifyQuantity(d, j.record, u);
+    }
+    Add(std::move(d));
+  }
+
+  static std::string ColumnDiff(const std::string& column, const JavaRow& j,
+                                const UsageRecord& u) {
+    auto value = [&](const UsageRecord& r) {
+      std::string text = FullText(r);
+      auto at = text.find("|" + column + "=");
+      auto from = at + column.size() + 2;
+      return text.substr(from, text.find('|', from) - from);
+    };
+    return fmt::format("{}: Java '{}', usaged '{}'", column, value(j.record), value(u));
+  }
+
+  void ClassifyQuantity(Difference& d, const UsageRecord& j, const UsageRecord& u) {
+    const double jr = j.raw_usage, ur = u.raw_usage;
+    if (CloseHours(jr, ur)) {
+      d.cls = d.kind = std::string(dc::kFloatRounding);
+      d.cause = "java_float_hours";
+      d.detail = fmt::format("Java {:.17g}, usaged {:.17g}", jr, ur);
+      if (mode_ == HoursMode::kCloudStackFloat) {
+        Unexplained(d, d.detail + " (usage.compat.float.hours is on: they should be equal)");
+      }
+      return;
+    }
+    if (ur > 0 && jr > ur) {
+      double k = std::round(jr / ur);
+      if (k >= 2 && std::fabs(jr - k * ur) <= k * (1e-6 * ur + 10 * kMillisecondHours)) {
+        d.cls = d.kind = std::string(dc::kJavaDuplicate);
+        d.cause = "duplicate_helper_rows";
+        auto rows = evidence_.JavaHelperRows(u, window_);
+        d.helper_ids = Overlapping(rows);
+        d.detail = fmt::format("Java billed {:g} times usaged's quantity{}", k,
+                               rows.empty() ? "" : "; its helper rows: " + IdList(rows));
+        return;
+      }
+    }
+    if (u.usage_type == usage_type::kVpnUsers && VpnRemovalDiffers(u)) return FillVpn(d);
+    std::string note = evidence_.UsagedNote(u, window_);
+    d.detail = fmt::format("Java {:.17g}, usaged {:.17g}", jr, ur);
+    if (!note.empty()) {
+      d.cause = "usaged_deviation";
+      d.detail += "; " + note;
+    } else {
+      Unexplained(d, d.detail);
+    }
+  }
+
+  bool VpnRemovalDiffers(const UsageRecord& u) {
+    auto java_rows = evidence_.JavaHelperRows(u, window_);
+    auto usaged_rows = evidence_.UsagedHelperRows(u, window_);
+    vpn_note_.clear();
+    for (const auto& jr : java_rows) {
+      for (const auto& ur : usaged_rows) {
+        if (jr.start == ur.start && jr.end != ur.end) {
+          vpn_note_ = fmt::format("Java's row {} ends {}, the removal event {}", jr.id,
+                                  jr.end ? FormatUtc(*jr.end) : "never",
+                                  ur.end ? FormatUtc(*ur.end) : "never");
+          vpn_helper_ = jr.id;
+          return true;
+        }
+      }
+    }
+    return false;
+  }
+
+  void FillVpn(Difference& d) {
+    d.cls = d.kind = std::string(dc::kVpnRemovalTime);
+    d.cause = "java_ends_vpn_user_at_job_time";
+    d.helper_ids = {vpn_helper_};
+    d.detail = vpn_note_;
+  }
+
+  // A Java row with no usaged record of its resource left to pair with.
+  // `paired` is a usaged record of the same resource when there is one.
+  void JavaOnly(const JavaRow& j, const UsageRecord* paired) {
+    Difference d = New(dc::kMissingInUsaged, j.record);
+    d.java_ids = {j.id};
+    d.java_records = 1;
+    d.java_raw = j.record.raw_usage;
+    if (paired) {
+      auto rows = evidence_.JavaHelperRows(j.record, window_);
+      auto overlapping = Overlapping(rows);
+      if (!overlapping.empty()) {
+        d.cls = d.kind = std::string(dc::kJavaDuplicate);
+        d.cause = "duplicate_helper_rows";
+        d.helper_ids = overlapping;
+        d.usaged_record = parse::NaturalKeyText(*paired);
+        d.detail = fmt::format("one record per helper row; the Java server's rows {} of this "
+                               "resource overlap", IdList(rows));
+        return Add(std::move(d));
+      }
+    }
+    if (TimeBased(j.record.usage_type) && j.record.raw_usage <= 1.5 * kMillisecondHours) {
+      d.cls = d.kind = std::string(dc::kBoundaryRecord);
+      d.cause = "java_inclusive_end";
+      d.detail = "a lifetime ending on the window's first millisecond: Java counts end - start "
+                 "+ 1 ms";
+      if (mode_ == HoursMode::kCloudStackFloat) {
+        Unexplained(d, d.detail + " (usage.compat.float.hours is on: usaged should write it too)");
+      }
+      return Add(std::move(d));
+    }
+    std::string note = evidence_.UsagedNote(j.record, window_);
+    if (!note.empty()) {
+      d.cause = "usaged_deviation";
+      d.detail = note;
+    } else {
+      Unexplained(d, "the Java server billed this; usaged has no record of the resource");
+    }
+    Add(std::move(d));
+  }
+
+  void UsagedOnly(const UsageRecord& u) {
+    Difference d = New(dc::kMissingInJava, u);
+    d.usaged_records = 1;
+    d.usaged_raw = u.raw_usage;
+    d.usaged_record = parse::NaturalKeyText(u);
+    if (evidence_.JavaJobsCovering(window_) == 0) {
+      d.cause = "window_not_billed_by_java";
+      d.detail = "no successful Java job covers this window";
+    } else if (std::string note = evidence_.UsagedNote(u, window_); !note.empty()) {
+      d.cause = "usaged_deviation";
+      d.detail = note;
+    } else {
+      Unexplained(d, "usaged bills this; the Java server wrote no record of the resource");
+    }
+    Add(std::move(d));
+  }
+
+  Window window_;
+  HoursMode mode_;
+  Evidence& evidence_;
+  WindowResult result_;
+  std::vector<UsageRecord> usaged_left_;
+  std::string vpn_note_;
+  int64_t vpn_helper_ = 0;
+};
+
+}  // namespace
+
+WindowResult MatchWindow(const Window& window, HoursMode mode, std::vector<JavaRow> java,
+                         std::vector<UsageRecord> usaged, Evidence& evidence) {
+  return WindowMatcher(window, mode, evidence).Run(std::move(java), std::move(usaged));
+}
+
+}  // namespace usaged::compare
