@@ -20,6 +20,7 @@
 #include "store/mariadb/mariadb_params.h"
 #include "store/schema_files.h"
 #include "store/sql_text.h"
+#include "support/cloudstack_db.h"
 #include "support/test_env.h"
 
 namespace usaged::testing {
@@ -45,20 +46,6 @@ const Series kSeries[] = {{5, usage_type::kNetworkOffering, 456, (86400.0 - 37.0
 Instant Day(int k) { return kDay0 + std::chrono::hours(24 * k); }
 
 std::string Sql(Instant t) { return "'" + FormatUtc(t) + "'"; }
-
-// CloudStack's DDL (usaged's base migrations) applied outside usaged.
-std::unique_ptr<store::Connection> CreateCloudStackSchema(const std::string& engine,
-                                                          const std::string& url) {
-  auto conn = store::OpenStore(url)->Connect(/*create=*/true);
-  for (const auto& f : store::EmbeddedSchemaFiles()) {
-    if (f.path != engine + "/0001_cloudstack_cloud.up.sql" &&
-        f.path != engine + "/0002_cloudstack_usage.up.sql") {
-      continue;
-    }
-    for (const auto& statement : store::SplitSqlStatements(f.text)) conn->Exec(statement);
-  }
-  return conn;
-}
 
 std::string RecordValues(const Series& s, int window, double raw) {
   Instant start = window == 0 ? kFirstStart : Day(window);
@@ -159,65 +146,6 @@ void WriteJavaHistory(store::Connection& conn) {
   tx.Commit();
 }
 
-// Table names of one database.
-std::vector<std::string> Tables(store::Connection& conn, const std::string& engine,
-                                const std::string& db, const std::string& url) {
-  if (engine == "sqlite") {
-    return QueryColumn(conn, "SELECT name FROM " + db +
-                                 ".sqlite_master WHERE type = 'table' ORDER BY name");
-  }
-  auto params = store::ParseMariaDbUrl(url);
-  std::string name = db == "cloud" ? params.cloud_db : params.usage_db;
-  return QueryColumn(conn, "SELECT table_name FROM information_schema.tables WHERE "
-                           "table_schema = '" + name + "' ORDER BY table_name");
-}
-
-// Every table's definition and every row of both databases, as text.
-std::string Dump(const std::string& engine, const std::string& url) {
-  auto conn = store::OpenStore(url)->Connect(false);
-  auto params = engine == "mariadb" ? store::ParseMariaDbUrl(url) : store::MariaDbParams{};
-  std::string out;
-  for (const std::string db : {"cloud", "cloud_usage"}) {
-    const std::string real = engine == "sqlite" ? db
-                             : db == "cloud"    ? params.cloud_db
-                                                : params.usage_db;
-    if (engine == "sqlite") {
-      for (const auto& s : QueryColumn(*conn, "SELECT coalesce(sql, name) FROM " + db +
-                                                  ".sqlite_master ORDER BY type, name")) {
-        out += s + ";\n";
-      }
-    }
-    for (const auto& table : Tables(*conn, engine, db, url)) {
-      std::vector<std::string> columns;
-      if (engine == "sqlite") {
-        columns = QueryColumn(*conn, "SELECT name FROM pragma_table_info('" + table + "', '" +
-                                         db + "') ORDER BY cid");
-      } else {
-        auto& q = conn->Prepare("SHOW CREATE TABLE `" + real + "`.`" + table + "`");
-        if (q.Next()) out += q.Text(1) + ";\n";
-        q.Reset();
-        columns = QueryColumn(*conn, "SELECT column_name FROM information_schema.columns WHERE "
-                                     "table_schema = '" + real + "' AND table_name = '" + table +
-                                     "' ORDER BY ordinal_position");
-      }
-      const std::string q = engine == "sqlite" ? "\"" : "`";
-      for (auto& c : columns) c = q + c + q;
-      std::string order;
-      for (const auto& c : columns) order += (order.empty() ? "" : ", ") + c;
-      for (const auto& c : columns) {
-        out += table + "." + c + ":";
-        for (const auto& v : QueryColumn(*conn, "SELECT " + c + " FROM ${" +
-                                                    std::string(db == "cloud" ? "cloud" : "usage") +
-                                                    "}." + table + " ORDER BY " + order)) {
-          out += v + "|";
-        }
-        out += "\n";
-      }
-    }
-  }
-  return out;
-}
-
 using FindingKey = std::tuple<std::string, std::string, std::string, std::string, std::string>;
 struct Seen {
   int64_t rows;
@@ -304,15 +232,15 @@ TEST_P(RepairTest, RepairsASeedLikeJavaDatabaseOnceAndBillingContinuesWithoutGap
 
   // On CloudStack's schema alone, before usaged is installed: a report, and
   // not one byte changed (not even usaged's version table).
-  std::string before = Dump(engine, db.url());
+  std::string before = DumpDatabases(engine, db.url());
   ExpectSeedReport(Findings(repair({"--dry-run"})));
-  EXPECT_EQ(Dump(engine, db.url()), before);
+  EXPECT_EQ(DumpDatabases(engine, db.url()), before);
 
   // Installed (rows get placeholder keys): the same report, still no change.
   ASSERT_EQ(RunCli({"--db", db.url(), "init"}).exit_code, 0);
-  before = Dump(engine, db.url());
+  before = DumpDatabases(engine, db.url());
   ExpectSeedReport(Findings(repair({"--dry-run"})));
-  EXPECT_EQ(Dump(engine, db.url()), before);
+  EXPECT_EQ(DumpDatabases(engine, db.url()), before);
 
   ExpectSeedReport(Findings(repair({})));
   auto conn = store::OpenStore(db.url())->Connect(false);
@@ -348,12 +276,12 @@ TEST_P(RepairTest, RepairsASeedLikeJavaDatabaseOnceAndBillingContinuesWithoutGap
             (std::vector<std::string>{"2026-03-14 10:00:00", "NULL"}));
 
   // A second run finds nothing and changes nothing.
-  before = Dump(engine, db.url());
+  before = DumpDatabases(engine, db.url());
   auto again = Findings(repair({}));
   EXPECT_EQ(again.size(), 1u);
   ExpectFinding(again, {"usaged", "checkpoint", "", "", ""}, 0, "2026-03-15 00:00:00", "",
                 "billing continues at first");
-  EXPECT_EQ(Dump(engine, db.url()), before);
+  EXPECT_EQ(DumpDatabases(engine, db.url()), before);
 
   // Billing continues at the real end of the data: 03-15 is the first new
   // window, then 30 more daily runs, one record per resource and day.
@@ -443,7 +371,7 @@ TEST_P(RepairTest, RefusesWhileAUsageServerIsAlive) {
   CreateCloudStackSchema(engine, db.url())
       ->Exec("INSERT INTO ${usage}.usage_job (host, pid, job_type, scheduled, heartbeat) VALUES "
              "('java-host', 4242, 0, 0, '2026-03-16 08:58:00')");
-  const std::string before = Dump(engine, db.url());
+  const std::string before = DumpDatabases(engine, db.url());
   std::vector<std::string> args = {"--db", db.url(), "repair", "--now", "2026-03-16 09:00:00"};
   CliResult refused = RunCli(args);
   EXPECT_EQ(refused.exit_code, 3);
@@ -456,7 +384,7 @@ TEST_P(RepairTest, RefusesWhileAUsageServerIsAlive) {
                             "08:58:00,stop it first"),
             std::string::npos)
       << report.out;
-  EXPECT_EQ(Dump(engine, db.url()), before);  // neither changed anything
+  EXPECT_EQ(DumpDatabases(engine, db.url()), before);  // neither changed anything
 }
 
 INSTANTIATE_TEST_SUITE_P(Engines, RepairTest, ::testing::ValuesIn(TestEngines()));

@@ -223,13 +223,18 @@ class WindowMatcher {
       return c == "start_date" || c == "end_date";
     });
     if (dates_only) {
-      d.cls = d.kind = std::string(dc::kUnalignedWindow);
-      d.cause = "unaligned_java_window";
-      d.detail = fmt::format("Java's window {} .. {}, usaged's {} .. {}",
-                             FormatUtc(j.record.start_date), FormatUtc(j.record.end_date),
-                             FormatUtc(u.start_date), FormatUtc(u.end_date));
-      if (!CloseHours(j.record.raw_usage, u.raw_usage)) {
-        Unexplained(d, d.detail + "; the quantities differ too");
+      // Java's window starts (or ends) off the boundaries: the first window
+      // of its first job starts wherever that job started.
+      const std::string unaligned = fmt::format(
+          "Java's window {} .. {}, usaged's {} .. {}", FormatUtc(j.record.start_date),
+          FormatUtc(j.record.end_date), FormatUtc(u.start_date), FormatUtc(u.end_date));
+      if (CloseHours(j.record.raw_usage, u.raw_usage)) {
+        d.cls = d.kind = std::string(dc::kUnalignedWindow);
+        d.cause = "unaligned_java_window";
+        d.detail = unaligned;
+      } else {
+        ClassifyQuantity(d, j.record, u);
+        d.detail = unaligned + "; " + d.detail;
       }
     } else if (!columns.empty()) {
       d.kind = "different_columns";
@@ -264,15 +269,20 @@ class WindowMatcher {
       }
       return;
     }
-    if (ur > 0 && jr > ur) {
-      double k = std::round(jr / ur);
-      if (k >= 2 && std::fabs(jr - k * ur) <= k * (1e-6 * ur + 10 * kMillisecondHours)) {
+    if (jr > ur) {
+      // More hours than usaged: two helper rows of the resource alive at once.
+      auto rows = evidence_.JavaHelperRows(u, window_);
+      auto overlapping = Overlapping(rows);
+      double k = ur > 0 ? std::round(jr / ur) : 0;
+      bool multiple =
+          k >= 2 && std::fabs(jr - k * ur) <= k * (1e-6 * ur + 10 * kMillisecondHours);
+      if (!overlapping.empty() || multiple) {
         d.cls = d.kind = std::string(dc::kJavaDuplicate);
         d.cause = "duplicate_helper_rows";
-        auto rows = evidence_.JavaHelperRows(u, window_);
-        d.helper_ids = Overlapping(rows);
-        d.detail = fmt::format("Java billed {:g} times usaged's quantity{}", k,
-                               rows.empty() ? "" : "; its helper rows: " + IdList(rows));
+        d.helper_ids = overlapping;
+        d.detail = multiple ? fmt::format("Java billed {:g} times usaged's quantity", k)
+                            : fmt::format("Java {:.17g}, usaged {:.17g}", jr, ur);
+        if (!rows.empty()) d.detail += "; the Java server's helper rows: " + IdList(rows);
         return;
       }
     }

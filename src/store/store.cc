@@ -81,7 +81,7 @@ class SqliteStore final : public Store {
   std::unique_ptr<Store> Shadow(const std::string& name) override {
     CheckShadowName(name);
     if (name == "cloud" || name == "cloud_usage") {
-      throw InputError(fmt::format("the shadow database cannot be named '{}'", name));
+      throw InputError(fmt::format("the shadow database cannot be CloudStack's '{}'", name));
     }
     return std::make_unique<SqliteStore>(dir_, name);
   }

@@ -64,6 +64,8 @@ void DropTestDatabases(const std::string& url) {
     auto admin = store::OpenMariaDbStore(params)->Connect(/*create=*/true);
     admin->Exec("DROP DATABASE IF EXISTS `" + params.cloud_db + "`");
     admin->Exec("DROP DATABASE IF EXISTS `" + params.usage_db + "`");
+    // `usaged compare`'s default shadow beside the usage database.
+    admin->Exec("DROP DATABASE IF EXISTS `" + params.usage_db + "_shadow`");
   } catch (const std::exception&) {
     // A test that stopped the server leaves its databases behind; the server
     // directory is removed with the test run.
