@@ -148,8 +148,9 @@ CompareReport RunCompare(store::Store& store, const CompareRequest& request, con
   Shadow shadow(store, name, clock.Now());
   report.shadow = shadow.Describe();
   const Instant first = report.windows.front().start, last = report.windows.back().next;
-  report.ingest = shadow.Ingest(last, clock,
-                                ingest::HandlerOptions{settings.snapshot_virtual_size});
+  // The shadow applies events as `usaged run` would with these settings
+  // (compat or not); --hours only changes how its records count hours.
+  report.ingest = shadow.Ingest(last, clock, ingest::HandlerOptionsFor(settings));
   report.ingest.samples_copied = shadow.FeedJavaSamples(*java_conn, first, last);
 
   JavaSource java(*java_conn);

@@ -34,6 +34,11 @@ struct UsageRecord {
   int quota_calculated = 0;
   bool is_hidden = false;
   std::optional<std::string> state;
+  // Where CloudStack writes one record per helper row rather than one per
+  // resource (see docs/usage-types.md), two records of one resource may agree
+  // on every column but the quantity: the start of the row tells them apart
+  // in the natural key. Not a column; nullopt for every other record.
+  std::optional<Instant> row_start;
   // usaged's natural key: identifies the record among every record ever
   // written (type, account, the parser's grouping key, window). NOT NULL and
   // UNIQUE in the database, so a second copy cannot be stored.

@@ -2,6 +2,13 @@
 
 namespace usaged::ingest {
 
+HandlerOptions HandlerOptionsFor(const UsageSettings& settings) {
+  HandlerOptions options;
+  options.snapshot_virtual_size = settings.snapshot_virtual_size;
+  options.compat = settings.hours_mode == HoursMode::kCloudStackFloat;
+  return options;
+}
+
 std::vector<std::unique_ptr<EventHandler>> AllEventHandlers(const HandlerOptions& options) {
   std::vector<std::unique_ptr<EventHandler>> all;
   all.push_back(NewVmEventHandler());

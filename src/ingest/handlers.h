@@ -3,6 +3,7 @@
 #include <memory>
 #include <vector>
 
+#include "core/settings.h"
 #include "ingest/event_handler.h"
 
 namespace usaged::ingest {
@@ -26,7 +27,14 @@ std::unique_ptr<EventHandler> NewVpcEventHandler();
 // Settings that change how events are applied.
 struct HandlerOptions {
   bool snapshot_virtual_size = false;  // usage.snapshot.virtualsize.select
+  // usage.compat.float.hours: keep the helper tables the way CloudStack
+  // 4.21's Java server keeps them where that changes the records it writes
+  // (not where it double-bills or loses usage).
+  bool compat = false;
 };
+
+// The options the usage settings ask for.
+HandlerOptions HandlerOptionsFor(const UsageSettings& settings);
 
 // Every handler usaged has.
 std::vector<std::unique_ptr<EventHandler>> AllEventHandlers(const HandlerOptions& options = {});

@@ -178,7 +178,7 @@ void IngestDue(store::Connection& conn, const Clock& clock, const UsageSettings&
   // Apply every event the planned windows can see (created before their end).
   const auto ingest_start = std::chrono::steady_clock::now();
   if (auto planned_until = ledger.PlannedUntil()) {
-    ingest::EventApplier applier(ingest::HandlerOptions{settings.snapshot_virtual_size});
+    ingest::EventApplier applier(ingest::HandlerOptionsFor(settings));
     // Pages already committed stay applied; a retry continues with the rest.
     auto stats = store::RetryTransient("applying events", [&] {
       return applier.ApplyPending(conn, *planned_until, late, clock);

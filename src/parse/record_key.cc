@@ -63,8 +63,11 @@ std::string GroupingFields(const UsageRecord& r) {
 }  // namespace
 
 std::string NaturalKeyText(const UsageRecord& r) {
-  return fmt::format("t={}/a={}/{}/{}/{}", r.usage_type, r.account_id, GroupingFields(r),
-                     FormatUtc(r.start_date), FormatUtc(r.end_date));
+  std::string text = fmt::format("t={}/a={}/{}/{}/{}", r.usage_type, r.account_id,
+                                 GroupingFields(r), FormatUtc(r.start_date),
+                                 FormatUtc(r.end_date));
+  if (r.row_start) text += "/row=" + FormatUtcMillis(*r.row_start);
+  return text;
 }
 
 std::string NaturalKey(const UsageRecord& record) {
