@@ -166,7 +166,11 @@ Json CompareOnce(store::Store& store, const Options& o) {
               {"usaged_records", usaged},
               {"java_records_per_second", seconds > 0 ? java / seconds : 0},
               {"differences", differences},
-              {"unexplained", r.unexplained}};
+              {"unexplained", r.unexplained},
+              {"ingest_seconds", r.ingest_seconds},
+              {"parse_seconds", r.parse_seconds},
+              {"read_seconds", r.read_seconds},
+              {"match_seconds", r.match_seconds}};
 }
 
 Json RunEngine(const std::string& url, const Options& o) {

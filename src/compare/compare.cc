@@ -4,6 +4,7 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <chrono>
 #include <map>
 
 #include "compare/java_source.h"
@@ -148,10 +149,18 @@ CompareReport RunCompare(store::Store& store, const CompareRequest& request, con
   Shadow shadow(store, name, clock.Now());
   report.shadow = shadow.Describe();
   const Instant first = report.windows.front().start, last = report.windows.back().next;
+  auto started = std::chrono::steady_clock::now();
+  auto lap = [&started] {
+    auto now = std::chrono::steady_clock::now();
+    double s = std::chrono::duration<double>(now - started).count();
+    started = now;
+    return s;
+  };
   // The shadow applies events as `usaged run` would with these settings
   // (compat or not); --hours only changes how its records count hours.
   report.ingest = shadow.Ingest(last, clock, ingest::HandlerOptionsFor(settings));
   report.ingest.samples_copied = shadow.FeedJavaSamples(*java_conn, first, last);
+  report.ingest_seconds = lap();
 
   JavaSource java(*java_conn);
   report.java_billed_until = java.BilledUntil();
@@ -168,7 +177,9 @@ CompareReport RunCompare(store::Store& store, const CompareRequest& request, con
       parse::ParseScope parse_scope{w, page, pages, report.hours_mode, &accounts,
                                     scope.accounts};
       auto usaged = ParsePage(shadow.conn(), parse_scope, scope.usage_type);
+      report.parse_seconds += lap();
       auto rows = java.Records(w, page, pages, scope);
+      report.read_seconds += lap();
       tally.Records(rows, usaged);
       WindowResult result = MatchWindow(w, report.hours_mode, std::move(rows), std::move(usaged),
                                         evidence);
@@ -179,12 +190,16 @@ CompareReport RunCompare(store::Store& store, const CompareRequest& request, con
         if (!d.explained()) ++report.unexplained;
         sink(d);
       }
+      report.match_seconds += lap();
       if (progress) progress(++done, total);
     }
   }
   tally.Fill(report);
-  spdlog::info("compare: {} window(s), {} difference(s), {} unexplained", report.windows.size(),
-               report.differences, report.unexplained);
+  spdlog::info("compare: {} window(s), {} difference(s), {} unexplained; ingest {:.1f} s, parse "
+               "{:.1f} s, read {:.1f} s, match {:.1f} s",
+               report.windows.size(), report.differences, report.unexplained,
+               report.ingest_seconds, report.parse_seconds, report.read_seconds,
+               report.match_seconds);
   return report;
 }
 

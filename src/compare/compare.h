@@ -60,6 +60,11 @@ struct CompareReport {
   std::vector<TypeTotals> types;
   int64_t differences = 0;
   int64_t unexplained = 0;
+  // Where the time went (seconds).
+  double ingest_seconds = 0;  // bringing the shadow up to date
+  double parse_seconds = 0;   // usaged's records
+  double read_seconds = 0;    // the Java server's rows
+  double match_seconds = 0;   // comparing and explaining
 };
 
 // Receives each difference as it is found (the CLI writes them out in pages).

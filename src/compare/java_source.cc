@@ -27,6 +27,9 @@ std::vector<JavaRow> JavaSource::Records(const Window& w, int shard, int shard_c
     for (int64_t id : *scope.accounts) ids += (ids.empty() ? "" : ",") + std::to_string(id);
     sql += " AND account_id IN (" + ids + ")";
   }
+  // The start_date index holds this order: the first row written of a
+  // record comes first, its copies after it.
+  sql += " ORDER BY start_date, id";
   auto& q = conn_.Prepare(sql).Bind(w.start, w.next);
   std::vector<JavaRow> out;
   while (q.Next()) {

@@ -87,22 +87,24 @@ class WindowMatcher {
 
   // Records equal in every column are matched; Java copies of a matched
   // record are duplicates. Leaves usaged's unmatched records in usaged_left_
-  // and returns the Java rows still unmatched.
+  // and returns the Java rows still unmatched. Records are found by hash and
+  // compared column by column: most records match, and this is the hot path.
   std::vector<JavaRow> MatchEqual(std::vector<JavaRow>& java, std::vector<UsageRecord>& usaged) {
-    std::unordered_map<std::string, std::vector<size_t>> by_text;
-    for (size_t i = 0; i < java.size(); ++i) by_text[FullText(java[i].record)].push_back(i);
+    std::unordered_multimap<size_t, size_t> by_hash;
+    by_hash.reserve(java.size());
+    for (size_t i = 0; i < java.size(); ++i) by_hash.emplace(RecordHash(java[i].record), i);
     std::vector<bool> java_used(java.size(), false);
-    std::unordered_map<std::string, const UsageRecord*> matched_text;
+    std::vector<const UsageRecord*> matched;
+    std::unordered_multimap<size_t, size_t> matched_by_hash;  // hash -> index in matched
     for (auto& u : usaged) {
-      std::string text = FullText(u);
-      auto it = by_text.find(text);
-      size_t* slot = nullptr;
-      if (it != by_text.end()) {
-        for (size_t& i : it->second) {
-          if (!java_used[i]) {
-            slot = &i;
-            break;
-          }
+      const size_t h = RecordHash(u);
+      // The first Java row written (the lowest index) is the one matched;
+      // later ones are its copies.
+      std::optional<size_t> slot;
+      for (auto [it, last] = by_hash.equal_range(h); it != last; ++it) {
+        if (!java_used[it->second] && (!slot || it->second < *slot) &&
+            SameRecord(java[it->second].record, u)) {
+          slot = it->second;
         }
       }
       if (!slot) {
@@ -113,28 +115,32 @@ class WindowMatcher {
       auto& m = result_.matched[u.usage_type];
       ++m.first;
       m.second += u.raw_usage;
-      matched_text.emplace(std::move(text), &u);
+      matched_by_hash.emplace(h, matched.size());
+      matched.push_back(&u);
     }
     // Copies of a matched record, grouped per record.
-    std::map<std::string, Difference> copies;
+    std::map<size_t, Difference> copies;  // index in matched -> difference
     std::vector<JavaRow> left;
     for (size_t i = 0; i < java.size(); ++i) {
       if (java_used[i]) continue;
-      std::string text = FullText(java[i].record);
-      auto m = matched_text.find(text);
-      if (m == matched_text.end()) {
+      const UsageRecord& r = java[i].record;
+      std::optional<size_t> original;
+      for (auto [it, last] = matched_by_hash.equal_range(RecordHash(r)); it != last; ++it) {
+        if (SameRecord(*matched[it->second], r)) original = it->second;
+      }
+      if (!original) {
         left.push_back(std::move(java[i]));
         continue;
       }
-      auto [it, fresh] = copies.try_emplace(text, New(dc::kJavaDuplicate, java[i].record));
+      auto [it, fresh] = copies.try_emplace(*original, New(dc::kJavaDuplicate, r));
       Difference& d = it->second;
-      if (fresh) d.usaged_record = parse::NaturalKeyText(*m->second);
+      if (fresh) d.usaged_record = parse::NaturalKeyText(*matched[*original]);
       d.java_ids.push_back(java[i].id);
       ++d.java_records;
-      d.java_raw += java[i].record.raw_usage;
+      d.java_raw += r.raw_usage;
     }
-    for (auto& [text, d] : copies) {
-      ExplainCopies(d, *matched_text.at(text));
+    for (auto& [index, d] : copies) {
+      ExplainCopies(d, *matched[index]);
       Add(std::move(d));
     }
     return left;
@@ -185,27 +191,24 @@ class WindowMatcher {
   // Identical Java rows among the unpaired ones: all but one are copies.
   void SplitJavaCopies(std::vector<JavaRow>& js) {
     if (js.size() < 2) return;
-    std::map<std::string, Difference> copies;
     std::vector<JavaRow> kept;
-    std::unordered_map<std::string, bool> seen;
+    std::map<size_t, Difference> copies;  // index in kept -> difference
     for (auto& j : js) {
-      std::string text = FullText(j.record);
-      if (!seen[text]) {
-        seen[text] = true;
+      auto original = std::find_if(kept.begin(), kept.end(), [&](const JavaRow& k) {
+        return SameRecord(k.record, j.record);
+      });
+      if (original == kept.end()) {
         kept.push_back(std::move(j));
         continue;
       }
-      auto [it, fresh] = copies.try_emplace(text, New(dc::kJavaDuplicate, j.record));
+      auto [it, fresh] = copies.try_emplace(static_cast<size_t>(original - kept.begin()),
+                                            New(dc::kJavaDuplicate, j.record));
       it->second.java_ids.push_back(j.id);
       ++it->second.java_records;
       it->second.java_raw += j.record.raw_usage;
     }
-    for (auto& [text, d] : copies) {
-      const JavaRow* original = nullptr;
-      for (const auto& k : kept) {
-        if (FullText(k.record) == text) original = &k;
-      }
-      ExplainCopies(d, original->record);
+    for (auto& [index, d] : copies) {
+      ExplainCopies(d, kept[index].record);
       Add(std::move(d));
     }
     js = std::move(kept);

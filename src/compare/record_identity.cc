@@ -2,6 +2,10 @@
 
 #include <fmt/format.h>
 
+#include <cstring>
+#include <functional>
+#include <tuple>
+
 #include "core/usage_types.h"
 
 namespace usaged::compare {
@@ -96,6 +100,41 @@ std::string FullText(const UsageRecord& r) {
   std::string out = fmt::format("raw={:.17g}|display={}", r.raw_usage, r.usage_display);
   for (const auto& [name, value] : Columns(r)) out += fmt::format("|{}={}", name, value);
   return out;
+}
+
+namespace {
+
+// The columns FullText compares, as a tuple of references.
+auto Fields(const UsageRecord& r) {
+  return std::tie(r.raw_usage, r.usage_display, r.zone_id, r.account_id, r.domain_id,
+                  r.description, r.usage_type, r.vm_instance_id, r.vm_name, r.offering_id,
+                  r.template_id, r.usage_id, r.type, r.size, r.network_id, r.start_date,
+                  r.end_date, r.virtual_size, r.cpu_speed, r.cpu_cores, r.memory, r.is_hidden,
+                  r.state);
+}
+
+template <class T>
+size_t HashOf(const T& v) {
+  return std::hash<T>()(v);
+}
+size_t HashOf(const Instant& t) { return std::hash<int64_t>()(ToEpochMillis(t)); }
+template <class T>
+size_t HashOf(const std::optional<T>& v) {
+  return v ? HashOf(*v) * 31 + 1 : 0;
+}
+
+}  // namespace
+
+bool SameRecord(const UsageRecord& a, const UsageRecord& b) {
+  // Bit-for-bit raw_usage, as FullText prints 17 significant digits.
+  return std::memcmp(&a.raw_usage, &b.raw_usage, sizeof(double)) == 0 && Fields(a) == Fields(b);
+}
+
+size_t RecordHash(const UsageRecord& r) {
+  size_t h = 0;
+  std::apply([&h](const auto&... field) { ((h = h * 1000003 ^ HashOf(field)), ...); },
+             Fields(r));
+  return h;
 }
 
 std::string IdentityText(const UsageRecord& r) {

@@ -16,6 +16,12 @@ namespace usaged::compare {
 // later on the Java server's rows).
 std::string FullText(const UsageRecord& r);
 
+// The same comparison without building text, for the many records that are
+// equal: SameRecord(a, b) == (FullText(a) == FullText(b)), and equal records
+// have equal RecordHash.
+bool SameRecord(const UsageRecord& a, const UsageRecord& b);
+size_t RecordHash(const UsageRecord& r);
+
 // What makes a record the record "of" one resource in one window, for
 // pairing the Java server's records with usaged's: the usage type, account
 // and the columns the type's parser groups by (never the description or the
