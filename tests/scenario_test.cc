@@ -128,6 +128,9 @@ class ScenarioRunner {
       EXPECT_TRUE(summary.ok()) << "run " << s.args[0] << " had failed units";
     } else if (s.command == "expect") {
       Expect(s);
+    } else if (s.command == "expect_full") {
+      ExpectEveryColumnNamed(s);
+      Expect(s);
     } else if (s.command == "expect_count") {
       size_t n = Matching(s.fields).size();
       EXPECT_EQ(n, std::stoul(s.args.at(0))) << "records matching" << RowText(s.fields);
@@ -228,6 +231,21 @@ class ScenarioRunner {
       if (RowMatches(filter, row)) out.push_back(row);
     }
     return out;
+  }
+
+  // A full comparison names every column in each expected record (or in the
+  // filter), so nothing a billing integration reads goes unchecked.
+  void ExpectEveryColumnNamed(const ScenarioStep& s) {
+    const Row all = ToRow(UsageRecord{});
+    for (const auto& expected : s.rows) {
+      std::string missing;
+      for (const auto& [column, value] : all) {
+        if (!expected.count(column) && !s.fields.count(column)) missing += " " + column;
+      }
+      if (!missing.empty()) {
+        ADD_FAILURE() << "expect_full record" << RowText(expected) << " does not name:" << missing;
+      }
+    }
   }
 
   void Expect(const ScenarioStep& s) {

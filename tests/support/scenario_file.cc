@@ -73,7 +73,8 @@ ScenarioFile ParseScenarioFile(const std::string& path) {
     auto words = Tokenize(line, where);
     if (words.empty()) continue;
     if (indented) {
-      if (file.steps.empty() || file.steps.back().command != "expect") {
+      if (file.steps.empty() || (file.steps.back().command != "expect" &&
+                                  file.steps.back().command != "expect_full")) {
         throw std::runtime_error(where + ": an indented record line must follow `expect`");
       }
       ScenarioStep row;
@@ -87,7 +88,7 @@ ScenarioFile ParseScenarioFile(const std::string& path) {
     step.line = number;
     static const std::vector<std::string> kCommands = {
         "config", "domain", "account", "remove_account", "event", "stat", "delete_stat",
-        "run",    "expect", "expect_count", "expect_quarantined"};
+        "run",    "expect", "expect_full", "expect_count", "expect_quarantined"};
     if (std::find(kCommands.begin(), kCommands.end(), step.command) == kCommands.end()) {
       throw std::runtime_error(where + ": unknown statement '" + step.command + "'");
     }

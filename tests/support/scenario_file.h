@@ -9,7 +9,7 @@ namespace usaged::testing {
 // One step of a conformance scenario (tests/scenarios/*.scenario).
 struct ScenarioStep {
   std::string command;  // config, domain, account, remove_account, event, stat, delete_stat, run,
-                        // expect, expect_count, expect_quarantined
+                        // expect, expect_full, expect_count, expect_quarantined
   std::vector<std::string> args;                      // positional words
   std::map<std::string, std::string> fields;          // key=value words
   std::vector<std::map<std::string, std::string>> rows;  // expected rows (expect)
@@ -37,6 +37,10 @@ struct ScenarioFile {
 //   expect [column=value ...]            (filter; the following indented lines are
 //     column=value ...                    the exact set of matching records, each
 //     ...                                 compared on the columns it names)
+//   expect_full [column=value ...]        (as expect, and every expected record,
+//     column=value ...                    with the filter, names every column of
+//                                         cloud_usage but id, usage_key and
+//                                         quota_calculated: a full comparison)
 //   expect_count N [column=value ...]
 //   expect_quarantined N
 // Throws std::runtime_error naming the file and line on a syntax error.
