@@ -58,7 +58,8 @@ const TableDef kBackupTable{
     "usage_backup", "created", "removed",
     {{"zone_id", kInt}, {"account_id", kInt}, {"domain_id", kInt}, {"vm_id", kInt},
      {"backup_offering_id", kInt}, {"size", kInt}, {"protected_size", kInt}},
-    {"account_id", "vm_id"}};
+    // A VM may keep billed backups of one offering while assigned to another.
+    {"account_id", "vm_id", "backup_offering_id"}};
 
 const TableDef kSecurityGroupTable{
     "usage_security_group", "created", "deleted",

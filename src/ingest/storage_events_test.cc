@@ -92,9 +92,6 @@ TEST_P(StorageEventsTest, UnmatchedEventsAreQuarantinedWithTheirReason) {
   s.Event(no_size);
   auto off = Spec("VMSNAPSHOT.OFF_PRIMARY", "2026-01-13 03:00:00", 7);
   s.Event(off);
-  auto metric = Spec("BACKUP.USAGE.METRIC", "2026-01-13 04:00:00", 8);
-  metric.offering_id = 5;
-  s.Event(metric);
   auto bad_id = Spec("VMSNAPSHOT.CREATE", "2026-01-13 05:00:00", 7);
   bad_id.template_id = 70;
   bad_id.details = {{"vmSnapshotId", "abc"}};
@@ -102,7 +99,6 @@ TEST_P(StorageEventsTest, UnmatchedEventsAreQuarantinedWithTheirReason) {
   auto summary = RunAt(s.conn(), "2026-01-14 00:10:00");
   EXPECT_TRUE(summary.ok());
   EXPECT_EQ(Reasons(), (std::vector<std::string>{
-                           "BACKUP.USAGE.METRIC: VM 8 has no open assignment to backup offering 5",
                            "SNAPSHOT.CREATE: SNAPSHOT.CREATE without size",
                            "TEMPLATE.DELETE: no open storage interval to close",
                            "VMSNAPSHOT.CREATE: detail vmSnapshotId 'abc' is not a number",
