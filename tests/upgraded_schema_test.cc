@@ -413,6 +413,44 @@ TEST_F(UpgradedSchemaTest, FreshDdlIsTheUpgradedSchema) {
   for (const auto& [table, ddl] : expected) EXPECT_EQ(actual.at(table), ddl) << table;
 }
 
+// CloudStack's account table takes what its copy in cloud_usage cannot hold
+// (on both shapes): names with characters outside the BMP (account_name is
+// utf8mb4 in `cloud` only) and network domains of up to 190 characters
+// (NetUtils.java:1108; cloud_usage.account.network_domain holds 100). Such an
+// account must not stop billing: usaged reads only id, domain_id and removed
+// from the copy, so the copy takes what fits.
+TEST_F(UpgradedSchemaTest, AccountsTheUsageCopyCannotHoldDoNotStopBilling) {
+  const std::string emoji = "\xF0\x9F\x98\x80";  // U+1F600, four bytes in UTF-8
+  const std::string domain = std::string(90, 'd') + "." + std::string(99, 'e');
+  for (const bool upgraded : {true, false}) {
+    SCOPED_TRACE(upgraded ? "upgraded shape" : "fresh shape");
+    FreshDatabase db("mariadb");
+    (upgraded ? &LoadFixture : &LoadFreshShape)(db.url());
+    {
+      auto conn = store::OpenStore(db.url())->Connect(false);
+      sim::CloudWriter cloud(*conn);
+      const int64_t account = cloud.AddAccount("team", cloud.AddDomain("ROOT", std::nullopt));
+      conn->Run("UPDATE ${cloud}.account SET account_name = ?, network_domain = ? WHERE id = ?",
+                "team " + emoji, domain, account);
+      sim::EventSpec e =
+          sim::ResourceEvent("NET.IPASSIGN", account, ParseUtc("2026-01-13 06:00:00"), 301);
+      e.resource_name = "203.0.113.10";
+      e.size = 1;
+      cloud.AddEvent(e);
+    }
+    ASSERT_EQ(RunCli({"--db", db.url(), "init"}).exit_code, 0);
+    CliResult run = RunCli({"--db", db.url(), "run", "--once", "--now", "2026-01-14 00:10:00"});
+    ASSERT_EQ(run.exit_code, 0) << run.err;
+    auto conn = store::OpenStore(db.url())->Connect(false);
+    EXPECT_EQ(QueryColumn(*conn, "SELECT raw_usage FROM ${usage}.cloud_usage"),
+              std::vector<std::string>{"18"});
+    EXPECT_EQ(QueryColumn(*conn, "SELECT account_name FROM ${usage}.account"),
+              std::vector<std::string>{"team ?"});
+    EXPECT_EQ(QueryColumn(*conn, "SELECT network_domain FROM ${usage}.account"),
+              std::vector<std::string>{domain.substr(0, 100)});
+  }
+}
+
 TEST_F(UpgradedSchemaTest, FixtureIsMariaDbsOwnTextOfItsTables) {
   FreshDatabase db("mariadb");
   LoadFixture(db.url());
