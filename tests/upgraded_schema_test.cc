@@ -1,9 +1,11 @@
 // usaged on the schema CloudStack's own install and upgrade path leaves
-// (tests/fixtures/cloudstack_4_21_upgraded.sql), not on usaged's fresh DDL:
-// a history of every usage family is billed, checked, repaired (dry run) and
-// usaged is removed again without a trace in the schema. And every schema
-// migration survives being run twice, as MariaDB leaves it after a crash in
-// the middle of one (each DDL statement commits on its own).
+// (tests/fixtures/cloudstack_4_21_upgraded.sql), not only on usaged's fresh
+// DDL: a history of every usage family is billed, checked, repaired (dry run)
+// and usaged is removed again without a trace in the schema; usaged's DDL of
+// CloudStack's tables is compared with the fixture; accounts that CloudStack
+// takes but its cloud_usage copy cannot hold do not stop billing. And every
+// schema migration survives being run twice, as MariaDB leaves it after a
+// crash in the middle of one (each DDL statement commits on its own).
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 
