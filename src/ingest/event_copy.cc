@@ -6,6 +6,18 @@ int64_t SyncAccounts(store::Connection& conn) {
   static constexpr std::string_view kColumns =
       "id, account_name, uuid, type, role_id, domain_id, state, removed, cleanup_needed, "
       "network_domain";
+  // CloudStack's copy in cloud_usage is narrower than cloud.account: its
+  // account_name is utf8mb3 (cloud's is utf8mb4) and its network_domain holds
+  // 100 characters (CloudStack takes up to 190, NetUtils.java:1108). In strict
+  // mode one such account would stop every run, so the copy takes what fits:
+  // characters outside the BMP become '?' (what a non-strict server stores)
+  // and the domain is cut. usaged reads only id, domain_id and removed from
+  // it. The pattern's backslashes are CHAR(92) so that it reads the same
+  // under NO_BACKSLASH_ESCAPES.
+  static constexpr std::string_view kMariaDbSource =
+      "id, REGEXP_REPLACE(account_name, CONCAT('[^', CHAR(92 USING utf8mb4), 'x{0}-', "
+      "CHAR(92 USING utf8mb4), 'x{FFFF}]'), '?'), uuid, type, role_id, domain_id, state, "
+      "removed, cleanup_needed, LEFT(network_domain, 100)";
   std::string upsert;
   if (conn.engine() == store::Engine::kSqlite) {
     upsert = std::string("INSERT INTO ${usage}.account (") + std::string(kColumns) +
@@ -17,7 +29,7 @@ int64_t SyncAccounts(store::Connection& conn) {
              "cleanup_needed = excluded.cleanup_needed, network_domain = excluded.network_domain";
   } else {
     upsert = std::string("INSERT INTO ${usage}.account (") + std::string(kColumns) +
-             ") SELECT " + std::string(kColumns) +
+             ") SELECT " + std::string(kMariaDbSource) +
              " FROM ${cloud}.account ON DUPLICATE KEY UPDATE "
              "account_name = VALUES(account_name), uuid = VALUES(uuid), type = VALUES(type), "
              "role_id = VALUES(role_id), "

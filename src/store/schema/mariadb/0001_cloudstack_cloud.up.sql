@@ -1,7 +1,9 @@
 -- CloudStack 4.21's `cloud` database tables that usaged reads, as CloudStack
 -- creates them (create-schema.sql plus its upgrades). Created only where
 -- missing: on a CloudStack installation these statements change nothing.
--- Foreign keys to tables usaged does not know (data_center, roles) are left out.
+-- The account table's foreign keys (to data_center and roles, which usaged does
+-- not know, and to domain) are left out. tests/upgraded_schema_test.cc checks
+-- these tables against what CloudStack's upgrade path leaves.
 
 CREATE TABLE IF NOT EXISTS ${cloud}.`domain` (
   `id` bigint unsigned NOT NULL auto_increment,
@@ -54,9 +56,9 @@ CREATE TABLE IF NOT EXISTS ${cloud}.`configuration` (
   `instance` varchar(255) NOT NULL,
   `component` varchar(255) NOT NULL DEFAULT 'management-server',
   `name` varchar(255) NOT NULL,
-  `value` varchar(4095),
+  `value` varchar(8191),
   `description` varchar(1024),
-  `default_value` VARCHAR(4095) COMMENT 'Default value for a configuration parameter',
+  `default_value` varchar(8191),
   `updated` datetime COMMENT 'Time this was updated by the server. null means this row is obsolete.',
   `is_dynamic` TINYINT(1) NOT NULL DEFAULT 0 COMMENT 'Can the parameter be change dynamically without restarting the server',
   `group_id` bigint unsigned DEFAULT 1 COMMENT 'group id this configuration belongs to',

@@ -1,6 +1,7 @@
 -- CloudStack 4.21's `cloud_usage` database tables, as CloudStack creates them
 -- (create-schema-premium.sql plus its upgrades, including 4.16.1's surrogate
--- ids). Created only where missing.
+-- ids). Created only where missing. tests/upgraded_schema_test.cc checks these
+-- tables against what CloudStack's upgrade path leaves.
 
 CREATE TABLE IF NOT EXISTS ${usage}.`cloud_usage` (
   `id` bigint unsigned NOT NULL auto_increment,
@@ -126,7 +127,7 @@ CREATE TABLE IF NOT EXISTS ${usage}.`usage_network` (
   `zone_id` bigint unsigned NOT NULL,
   `host_id` bigint unsigned NOT NULL,
   `host_type` varchar(32),
-  `network_id` bigint unsigned NOT NULL DEFAULT 0,
+  `network_id` bigint unsigned NOT NULL,
   `bytes_sent` bigint unsigned NOT NULL default '0',
   `bytes_received` bigint unsigned NOT NULL default '0',
   `agg_bytes_received` bigint unsigned NOT NULL default '0',
@@ -242,7 +243,7 @@ CREATE TABLE IF NOT EXISTS ${usage}.`usage_vpn_user` (
   `account_id` bigint unsigned NOT NULL,
   `domain_id` bigint unsigned NOT NULL,
   `user_id` bigint unsigned NOT NULL,
-  `user_name` varchar(32),
+  `user_name` varchar(255),
   `created` DATETIME NOT NULL,
   `deleted` DATETIME NULL,
   PRIMARY KEY (`id`),

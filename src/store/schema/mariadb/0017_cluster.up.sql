@@ -38,4 +38,6 @@ CREATE TABLE IF NOT EXISTS ${usage}.`usaged_claim` (
   CONSTRAINT `ck_usaged_claim__state` CHECK (`state` IN ('claimed', 'failed'))
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4;
 
-ALTER TABLE ${usage}.`usaged_unit` ADD COLUMN `node_id` bigint;
+-- IF NOT EXISTS: MariaDB commits DDL statement by statement, so a migration
+-- that stopped half-way runs again from its first statement.
+ALTER TABLE ${usage}.`usaged_unit` ADD COLUMN IF NOT EXISTS `node_id` bigint;

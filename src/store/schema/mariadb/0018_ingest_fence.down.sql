@@ -1,1 +1,2 @@
-ALTER TABLE ${usage}.`usaged_lease` DROP COLUMN `unit_commits`, DROP COLUMN `changing_token`;
+ALTER TABLE ${usage}.`usaged_lease` DROP COLUMN IF EXISTS `unit_commits`,
+  DROP COLUMN IF EXISTS `changing_token`;

@@ -6,5 +6,5 @@
 -- claim an ingest did not see cannot commit records parsed while the ingest
 -- changed the tables.
 ALTER TABLE ${usage}.`usaged_lease`
-  ADD COLUMN `changing_token` bigint NOT NULL DEFAULT 0,
-  ADD COLUMN `unit_commits` bigint NOT NULL DEFAULT 0;
+  ADD COLUMN IF NOT EXISTS `changing_token` bigint NOT NULL DEFAULT 0,
+  ADD COLUMN IF NOT EXISTS `unit_commits` bigint NOT NULL DEFAULT 0;
