@@ -412,7 +412,8 @@ void WriteJavaPartRecords(store::Connection& conn) {
   network(901, "Implemented", 6.0, 13);
   network(900, "Implemented", 24.0, 14);  // a window billed twice: 48 h in 24
   network(900, "Implemented", 24.0, 14);
-  for (const auto& [name, hours] : {std::pair<const char*, double>{"carol", 1.0}, {"carol2", 21.0}}) {
+  for (const auto& [name, hours] :
+       {std::pair<const char*, double>{"carol", 1.0}, {"carol2", 21.0}}) {
     conn.Exec(fmt::format(
         "INSERT INTO ${{usage}}.cloud_usage (zone_id, account_id, domain_id, description, "
         "usage_display, usage_type, raw_usage, usage_id, start_date, end_date) VALUES (0, 5, 1, "
