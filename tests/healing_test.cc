@@ -173,6 +173,41 @@ TEST_P(HealingTest, OverlappingAndOrphanedLegacyHelperRowsAreHealedAndBilledOnce
   EXPECT_EQ(RunningHours(s, 8), (std::vector<std::string>{"23", "24"}));
 }
 
+// A row that ended in the second it began holds no time: it is neither a
+// repeat of the row that starts in the same second nor an overlap, whatever
+// order the rows were written in. (Tables with a unique start per resource,
+// such as usage_vm_instance, cannot hold such a pair.)
+TEST_P(HealingTest, ZeroLengthRowsAreLeftAsTheyAre) {
+  Scenario s(GetParam());
+  const Instant t = ParseUtc("2026-01-14 10:00:00");
+  // Load balancer 801: open from 10:00, and a create and delete within
+  // 10:00:00 written after it.
+  for (const auto& end : {std::optional<Instant>(), std::optional<Instant>(t)}) {
+    s.conn().Run("INSERT INTO ${usage}.usage_load_balancer_policy (lb_id, zone_id, account_id, "
+                 "domain_id, created, deleted) VALUES (801, 1, ?, ?, ?, ?)",
+                 s.account(), s.domain(), t, end);
+  }
+  // Network 900: created and implemented in one second.
+  for (const auto& [state, end] :
+       std::vector<std::pair<std::string, std::optional<Instant>>>{{"Allocated", t},
+                                                                   {"Implemented", {}}}) {
+    s.conn().Run("INSERT INTO ${usage}.usage_networks (network_offering_id, zone_id, "
+                 "network_id, account_id, domain_id, state, created, removed) VALUES "
+                 "(40, 1, 900, ?, ?, ?, ?, ?)",
+                 s.account(), s.domain(), state, t, end);
+  }
+  s.Vm("VM.CREATE", "2026-01-14 00:00:00", 20);
+  ASSERT_TRUE(RunAt(s.conn(), "2026-01-15 00:10:00").ok());
+  EXPECT_EQ(Healing(s), std::vector<std::string>{});
+  EXPECT_EQ(QueryCount(s.conn(), "SELECT count(*) FROM ${usage}.usage_load_balancer_policy "
+                                 "WHERE lb_id = 801"), 2);
+  EXPECT_EQ(QueryCount(s.conn(), "SELECT count(*) FROM ${usage}.usage_networks WHERE "
+                                 "network_id = 900"), 2);
+  EXPECT_EQ(QueryColumn(s.conn(), "SELECT usage_display FROM ${usage}.cloud_usage WHERE "
+                                  "usage_type IN (11, 30) ORDER BY usage_type"),
+            (std::vector<std::string>{"14 Hrs", "14 Hrs"}));
+}
+
 TEST_P(HealingTest, HealingActionsGoToTheirOwnLogFile) {
   Scenario s(GetParam());
   std::vector<std::pair<int64_t, int64_t>> pairs;

@@ -387,6 +387,81 @@ TEST_P(RepairTest, RefusesWhileAUsageServerIsAlive) {
   EXPECT_EQ(DumpDatabases(engine, db.url()), before);  // neither changed anything
 }
 
+// NETWORK and VPN records as the Java server writes them: NETWORK one record
+// per helper row (several may agree on every column but the hours), VPN users
+// one per user id and name.
+void WriteJavaPartRecords(store::Connection& conn) {
+  conn.Exec("INSERT INTO ${cloud}.domain (id, name, uuid, owner, path) VALUES (1, 'ROOT', 'r', "
+            "2, '/')");
+  conn.Exec("INSERT INTO ${cloud}.account (id, account_name, uuid, type, domain_id) VALUES "
+            "(5, 'a5', 'u5', 0, 1)");
+  conn.Exec("INSERT INTO ${usage}.account (id, account_name, uuid, type, domain_id) "
+            "SELECT id, account_name, uuid, type, domain_id FROM ${cloud}.account");
+  auto network = [&](int64_t net, const char* state, double hours, int day) {
+    conn.Exec(fmt::format(
+        "INSERT INTO ${{usage}}.cloud_usage (zone_id, account_id, domain_id, description, "
+        "usage_display, usage_type, raw_usage, offering_id, usage_id, size, state, start_date, "
+        "end_date) VALUES (1, 5, 1, 'Network usage for network ID: {0}, network offering: 40', "
+        "'{2} Hrs', 30, {2}, 40, {0}, 0, '{1}', '2026-01-{3} 00:00:00', '2026-01-{3} 23:59:59')",
+        net, state, hours, day));
+  };
+  network(900, "Implemented", 6.0, 13);   // updated at 06:00 without a change
+  network(900, "Implemented", 18.0, 13);
+  network(900, "Allocated", 3.0, 13);     // another state: another key
+  network(901, "Implemented", 6.0, 13);   // two equally long rows (or a copy)
+  network(901, "Implemented", 6.0, 13);
+  network(900, "Implemented", 24.0, 14);  // a window billed twice: 48 h in 24
+  network(900, "Implemented", 24.0, 14);
+  for (const auto& [name, hours] :
+       {std::pair<const char*, double>{"carol", 1.0}, {"carol2", 21.0}}) {
+    conn.Exec(fmt::format(
+        "INSERT INTO ${{usage}}.cloud_usage (zone_id, account_id, domain_id, description, "
+        "usage_display, usage_type, raw_usage, usage_id, start_date, end_date) VALUES (0, 5, 1, "
+        "'VPN User: {0}, Id: 63 usage time', '{1} Hrs', 14, {1}, 63, '2026-01-13 00:00:00', "
+        "'2026-01-13 23:59:59')",
+        name, hours));
+  }
+}
+
+TEST_P(RepairTest, KeepsJavaRecordsOfOneHelperRowEachAndMovesWhatOverfillsItsWindow) {
+  const std::string engine = GetParam();
+  FreshDatabase db(engine);
+  WriteJavaPartRecords(*CreateCloudStackSchema(engine, db.url()));
+  auto repair = [&] {
+    CliResult r = RunCli({"--db", db.url(), "--log-level", "warn", "repair", "--now",
+                          "2026-03-16 09:00:00", "--format", "json"});
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    return Findings(r.out);
+  };
+  auto findings = repair();
+  ExpectFinding(findings, {"cloud_usage", "without_natural_key", "30", "", "5"}, 6,
+                "2026-01-13 00:00:00", "2026-01-14 23:59:59", "keyed");
+  ExpectFinding(findings, {"cloud_usage", "duplicate", "30", "", "5"}, 1, "2026-01-14 00:00:00",
+                "2026-01-14 23:59:59", "moved");
+  ExpectFinding(findings, {"cloud_usage", "possible_duplicate", "30", "", "5"}, 1,
+                "2026-01-13 00:00:00", "2026-01-13 23:59:59", "kept");
+  ExpectFinding(findings, {"cloud_usage", "without_natural_key", "14", "", "5"}, 2,
+                "2026-01-13 00:00:00", "2026-01-13 23:59:59", "keyed");
+  EXPECT_EQ(findings.count({"cloud_usage", "conflict", "30", "", "5"}), 0u);
+  EXPECT_EQ(findings.count({"cloud_usage", "conflict", "14", "", "5"}), 0u);
+
+  auto conn = store::OpenStore(db.url())->Connect(false);
+  EXPECT_EQ(QueryCount(*conn, "SELECT count(*) FROM ${usage}.cloud_usage_removed"), 1);
+  EXPECT_EQ(QueryCount(*conn, "SELECT count(*) FROM ${usage}.cloud_usage_removed WHERE "
+                              "raw_usage = 24 AND reason LIKE '%longer than the window%'"),
+            1);
+  EXPECT_EQ(QueryCount(*conn, "SELECT count(*) FROM ${usage}.cloud_usage"), 8);
+  EXPECT_EQ(QueryCount(*conn, "SELECT count(DISTINCT usage_key) FROM ${usage}.cloud_usage WHERE "
+                              "usage_key NOT LIKE 'legacy:%'"),
+            8);
+  EXPECT_EQ(maintain::CountDuplicateRecords(*conn), 0);
+
+  // A second run finds nothing and changes nothing.
+  const std::string before = DumpDatabases(engine, db.url());
+  EXPECT_EQ(repair().size(), 1u);  // the checkpoint line
+  EXPECT_EQ(DumpDatabases(engine, db.url()), before);
+}
+
 INSTANTIATE_TEST_SUITE_P(Engines, RepairTest, ::testing::ValuesIn(TestEngines()));
 
 }  // namespace

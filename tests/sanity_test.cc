@@ -5,6 +5,7 @@
 
 #include <fstream>
 #include <sstream>
+#include <tuple>
 
 #include "core/usage_types.h"
 #include "maintain/sanity.h"
@@ -142,6 +143,58 @@ TEST_P(SanityTest, BadRangeIsRefused) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Engines, SanityTest, ::testing::ValuesIn(TestEngines()));
+
+// NETWORK and VPC records are one per helper row: records of one network that
+// agree on every column but the hours are parts, not copies. In compat mode a
+// delete on a window's start leaves a 1 ms record in that window. A VPN user
+// under two names has a record per name.
+class SanityPerRowTest : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(SanityPerRowTest, ACleanCompatStoreWithRecordsPerHelperRowHasNoFindings) {
+  Scenario s(GetParam());
+  s.db().SetConfig("usage.compat.float.hours", "true");
+  auto event = [&](const char* type, const char* when, int64_t id,
+                   std::optional<std::string> state = std::nullopt) {
+    sim::EventSpec e = sim::ResourceEvent(type, s.account(), ParseUtc(when), id, 40);
+    e.resource_type = std::move(state);
+    s.Event(e);
+  };
+  event("NETWORK.CREATE", "2026-01-10 00:00:00", 900);
+  event("NETWORK.UPDATE", "2026-01-10 06:00:00", 900, "Allocated");  // changes nothing
+  event("NETWORK.UPDATE", "2026-01-11 10:00:00", 900, "Implemented");
+  event("NETWORK.UPDATE", "2026-01-11 14:00:00", 900, "Shutdown");
+  event("NETWORK.UPDATE", "2026-01-11 16:00:00", 900, "Implemented");
+  event("NETWORK.DELETE", "2026-01-13 00:00:00", 900);
+  event("VPC.CREATE", "2026-01-10 02:00:00", 5);
+  event("VPC.DELETE", "2026-01-10 04:00:00", 5);
+  event("VPC.CREATE", "2026-01-10 08:00:00", 5);
+  event("VPC.DELETE", "2026-01-12 00:00:00", 5);
+  // One VPN user under two names in one window: two records.
+  for (const auto& [type, when, name] :
+       {std::tuple{"VPN.USER.ADD", "2026-01-10 01:00:00", "carol"},
+        std::tuple{"VPN.USER.REMOVE", "2026-01-10 02:00:00", "carol"},
+        std::tuple{"VPN.USER.ADD", "2026-01-10 03:00:00", "carol2"}}) {
+    sim::EventSpec e = sim::ResourceEvent(type, s.account(), ParseUtc(when), 63);
+    e.resource_name = name;
+    s.Event(e);
+  }
+  ASSERT_TRUE(RunAt(s.conn(), "2026-01-15 00:10:00").ok());
+  ASSERT_EQ(QueryCount(s.conn(), "SELECT count(*) FROM ${usage}.cloud_usage WHERE "
+                                 "usage_type = 30 AND start_date = '2026-01-10 00:00:00'"),
+            2);
+  ASSERT_EQ(QueryCount(s.conn(), "SELECT count(*) FROM ${usage}.cloud_usage WHERE "
+                                 "usage_type = 31 AND start_date = '2026-01-12 00:00:00'"),
+            1);
+  ASSERT_EQ(QueryCount(s.conn(), "SELECT count(*) FROM ${usage}.cloud_usage WHERE "
+                                 "usage_type = 14 AND start_date = '2026-01-10 00:00:00'"),
+            2);
+  CliResult r = RunCli({"--db", s.db().url, "sanity", "--start", "2026-01-10", "--end",
+                        "2026-01-15", "--format", "csv", "--now", "2026-01-15 01:00:00"});
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_EQ(r.out, "kind,usage_type,account_id,usage_id,window_start,window_end,detail\n");
+}
+
+INSTANTIATE_TEST_SUITE_P(Engines, SanityPerRowTest, ::testing::ValuesIn(TestEngines()));
 
 }  // namespace
 }  // namespace usaged::testing

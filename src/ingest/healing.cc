@@ -22,6 +22,11 @@ struct Row {
 
 std::string Text(const std::optional<Instant>& t) { return t ? FormatUtc(*t) : "open"; }
 
+// A row that ended in the second it began, e.g. a network updated in the
+// second it was created: CloudStack keeps such rows (and bills them 1 ms in
+// its float hours), so they are not repeats of the row that follows.
+bool ZeroLength(const Row& r) { return r.end && *r.end == r.start; }
+
 // Rows of `def` that are open or end after `from`, grouped by resource.
 std::map<std::vector<std::string>, std::vector<Row>> LoadRecentRows(store::Connection& conn,
                                                                   const TableDef& def,
@@ -43,9 +48,13 @@ std::map<std::vector<std::string>, std::vector<Row>> LoadRecentRows(store::Conne
     groups[r.key].push_back(std::move(r));
   }
   q.Reset();
+  // Among rows of one start, zero-length ones first: they ended before the
+  // others began.
   for (auto& [key, rows] : groups) {
     std::sort(rows.begin(), rows.end(), [](const Row& a, const Row& b) {
-      return a.start != b.start ? a.start < b.start : a.id < b.id;
+      if (a.start != b.start) return a.start < b.start;
+      if (ZeroLength(a) != ZeroLength(b)) return ZeroLength(a);
+      return a.id < b.id;
     });
   }
   return groups;
@@ -78,6 +87,8 @@ void HealOverlaps(const TableDef& def, std::vector<Row>& rows, std::optional<Ins
                   std::vector<HealingAction>& out) {
   Row* prev = nullptr;
   for (Row& cur : rows) {
+    // It holds no time, so it overlaps nothing.
+    if (ZeroLength(cur)) continue;
     if (!prev) {
       prev = &cur;
       continue;

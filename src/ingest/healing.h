@@ -48,6 +48,10 @@ struct HealingOptions {
 //    twice): the earlier row is ended where the later one starts;
 //  - a VM still counted as running after its allocation ended (destroyed
 //    without a stop): the running row is ended with the allocation.
+// A zero-length row (ended in the second it began, e.g. a network updated in
+// the second it was created) holds no time: it is neither a repeat of the row
+// that starts in the same second nor an overlap, and is left as it is (the
+// Java server keeps it too and bills it 1 ms in its float hours).
 // Only rows that can still affect windows from `from` (the checkpoint) on are
 // examined, so the step does not grow with history, and no row is ended
 // before `from`: billed time is never rewritten here. Runs in one

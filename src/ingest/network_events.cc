@@ -1,7 +1,9 @@
 // NETWORK.CREATE/UPDATE/DELETE -> usage_networks (CloudStack 4.19.1 and
-// later).
-#include <set>
-
+// later), kept the way CloudStack 4.21's usage server keeps it
+// (UsageManagerImpl.java:2040-2089): a create opens an Allocated row, an
+// update ends the network's open rows and opens one from the event, a delete
+// ends the open rows. Rows are found by network id alone, as
+// UsageNetworksDaoImpl does.
 #include "ingest/handler_util.h"
 #include "ingest/handlers.h"
 #include "ingest/helper_tables.h"
@@ -9,18 +11,13 @@
 namespace usaged::ingest {
 namespace {
 
-std::optional<std::string> Text(const SqlValue& v) {
-  if (!std::holds_alternative<std::string>(v)) return std::nullopt;
-  return std::get<std::string>(v);
-}
-
-// The network state an event carries in resource_type, if it is one of
-// CloudStack's Network.State names (anything else there is not a state).
-std::optional<std::string> NetworkState(const UsageEvent& e) {
-  static const std::set<std::string> kStates = {"Allocated",    "Setup",    "Implementing",
-                                                "Implemented", "Shutdown", "Destroy"};
-  if (e.resource_type && kStates.count(*e.resource_type)) return e.resource_type;
-  return std::nullopt;
+// A new usage_networks row as CloudStack's handler fills it: zone and account
+// from the event, domain from the event's account.
+std::map<std::string, SqlValue> NewRow(const UsageEvent& e, const store::AccountRef& account,
+                                       int64_t offering, SqlValue state) {
+  return {{"network_offering_id", offering}, {"zone_id", e.zone_id},
+          {"network_id", *e.resource_id},    {"account_id", e.account_id},
+          {"domain_id", account.domain_id},  {"state", std::move(state)}};
 }
 
 class NetworkEventHandler final : public EventHandler {
@@ -31,27 +28,28 @@ class NetworkEventHandler final : public EventHandler {
   }
 
   void Prefetch(const UsageEvent& e, PrefetchRequest& request) const override {
-    if (e.resource_id) request.Want(kNetworksTable, "network_id", *e.resource_id);
+    // An update of a network without an open row needs to know whether the
+    // network ever had one.
+    if (e.resource_id) {
+      request.Want(kNetworksTable, "network_id", *e.resource_id,
+                   /*include_closed=*/e.type == "NETWORK.UPDATE");
+    }
   }
 
   ApplyOutcome Apply(HelperTables& tables, const UsageEvent& e,
                      const store::AccountRef& account) const override {
     if (!e.resource_id) return ApplyOutcome::Quarantine("no resource_id (the network)");
-    const int64_t network = *e.resource_id;
     IntervalTable& t = tables.Get(kNetworksTable);
-    // CloudStack finds a network's row by the network id alone.
-    auto open = t.FindOpen({{"network_id", network}});
-    const std::string what = fmt::format("network {}", network);
+    auto open = t.FindOpen({{"network_id", *e.resource_id}});
     if (e.type == "NETWORK.CREATE") return Create(t, e, account, open);
-    std::string why = CheckClosable(open, e.created, what);
+    if (e.type == "NETWORK.UPDATE" && open.empty()) return OpenFromUpdate(t, e, account);
+    std::string why = CheckClosable(open, e.created, fmt::format("network {}", *e.resource_id));
     if (!why.empty()) return ApplyOutcome::Quarantine(why);
-    if (e.type == "NETWORK.DELETE") {
-      // The Java server also overwrites the row's state with "Destroy", which
-      // re-describes the time the network was alive; the state stays as it was.
-      CloseAll(t, open, e.created);
-      return ApplyOutcome::Applied();
-    }
-    return Update(t, e, *open.back());
+    // A delete only ends the rows: their state stays what it was while the
+    // network was billed (CloudStack 4.21 does not change it either).
+    CloseAll(t, open, e.created);
+    if (e.type == "NETWORK.DELETE") return ApplyOutcome::Applied();
+    return Update(t, e, account, *open.back());
   }
 
  private:
@@ -60,47 +58,49 @@ class NetworkEventHandler final : public EventHandler {
                              const std::vector<IntervalRow*>& open) {
     if (!e.offering_id) return ApplyOutcome::Quarantine("no offering_id (the network offering)");
     if (!open.empty()) {
-      // The Java server inserts a second row and bills the network twice.
+      // CloudStack skips it too ("will not create a new one").
       return ApplyOutcome::Healed(fmt::format("network {} is already created since {}; not "
                                               "opened twice",
                                               *e.resource_id, FormatUtc(open.front()->start)));
     }
-    t.Insert({{"network_offering_id", *e.offering_id},
-              {"zone_id", e.zone_id},
-              {"network_id", *e.resource_id},
-              {"account_id", e.account_id},
-              {"domain_id", account.domain_id},
-              {"state", NetworkState(e).value_or("Allocated")}},
-             e.created);
+    // CloudStack's row is Allocated whatever resource_type says.
+    t.Insert(NewRow(e, account, *e.offering_id, std::string("Allocated")), e.created);
     return ApplyOutcome::Applied();
   }
 
-  // A new state (resource_type) or network offering. The Java server rewrites
-  // the open row, so the whole current window is billed with the new values;
-  // here the row is ended and a new one begins, so each part of the window
-  // keeps the state and offering it had, and re-parsing a window later gives
-  // the same records.
-  static ApplyOutcome Update(IntervalTable& t, const UsageEvent& e, IntervalRow& row) {
-    std::map<std::string, SqlValue> changed;
-    if (e.offering_id && row.OptInt("network_offering_id") != e.offering_id) {
-      changed["network_offering_id"] = *e.offering_id;
-    }
-    if (auto state = NetworkState(e); state && Text(row.values["state"]) != state) {
-      changed["state"] = *state;
-    }
-    if (changed.empty()) {
-      return ApplyOutcome::NoEffect(
-          fmt::format("network {} already has this state and offering", *e.resource_id));
-    }
-    if (row.start == e.created) {
-      t.SetValues(row, changed);
-      return ApplyOutcome::Applied();
-    }
-    std::map<std::string, SqlValue> values = row.values;
-    for (auto& [column, value] : changed) values[column] = value;
-    t.Close(row, e.created);
-    t.Insert(std::move(values), e.created);
+  // The state is resource_type as the event carries it (NULL if it has
+  // none). Every update starts a row, even one that changes nothing: CloudStack
+  // writes one record per row, so the row boundary shows in its records. An
+  // update in the second the open row began leaves that row zero-length.
+  static ApplyOutcome Update(IntervalTable& t, const UsageEvent& e,
+                             const store::AccountRef& account, const IntervalRow& last) {
+    // Without an offering CloudStack's handler fails on the whole run; the
+    // network keeps the offering it has.
+    const int64_t offering = e.offering_id ? *e.offering_id : last.Int("network_offering_id");
+    t.Insert(NewRow(e, account, offering, Value(e.resource_type)), e.created);
     return ApplyOutcome::Applied();
+  }
+
+  // A network without an open row. One that never had a row (it existed
+  // before CloudStack billed networks, or its create was lost) starts being
+  // billed here, as in CloudStack. One whose rows are all ended was deleted:
+  // CloudStack would open a row that nothing ever ends and bill the deleted
+  // network for ever, so the update is refused.
+  static ApplyOutcome OpenFromUpdate(IntervalTable& t, const UsageEvent& e,
+                                     const store::AccountRef& account) {
+    auto rows = t.Find({{"network_id", *e.resource_id}}, /*include_closed=*/true);
+    if (!rows.empty()) {
+      const IntervalRow& last = *rows.back();
+      return ApplyOutcome::Quarantine(fmt::format(
+          "network {} was deleted at {}; an update does not bill it again",
+          *e.resource_id, last.end ? FormatUtc(*last.end) : std::string("an unknown time")));
+    }
+    if (!e.offering_id) return ApplyOutcome::Quarantine("no offering_id (the network offering)");
+    t.Insert(NewRow(e, account, *e.offering_id, Value(e.resource_type)), e.created);
+    return ApplyOutcome::Healed(fmt::format(
+        "network {} had no usage row (created before networks were billed, or its "
+        "NETWORK.CREATE is missing); billed from this update on",
+        *e.resource_id));
   }
 };
 

@@ -58,8 +58,9 @@ class LifetimeEventHandler final : public EventHandler {
       return ApplyOutcome::Applied();
     }
     if (!open.empty()) {
-      // The Java server inserts a second open row here and bills the
-      // resource twice for as long as both stay open.
+      // For security groups, load balancers and port forwarding rules the
+      // Java server inserts a second open row here and bills the resource
+      // twice for as long as both stay open; a second VPC.CREATE it skips.
       return ApplyOutcome::Healed(fmt::format("{} {} is already open since {}; not opened twice",
                                               f_.what, name, FormatUtc(open.front()->start)));
     }
@@ -104,7 +105,8 @@ std::unique_ptr<EventHandler> NewPortForwardingEventHandler() {
 }
 
 std::unique_ptr<EventHandler> NewVpcEventHandler() {
-  // The VPC's state is kept as CloudStack keeps it; no record shows it.
+  // The VPC's state is kept as CloudStack keeps it (Enabled); no record
+  // shows it.
   return std::make_unique<LifetimeEventHandler>(
       LifetimeFamily{"vpc", "VPC.CREATE", "VPC.DELETE", &kVpcTable, "VPC", "vpc_id", "",
                      /*match_account=*/false, {{"state", std::string("Enabled")}}});

@@ -31,9 +31,10 @@ class VpnUserEventHandler final : public EventHandler {
     if (e.type == "VPN.USER.REMOVE") {
       std::string why = CheckClosable(open, e.created, fmt::format("VPN user {}", user));
       if (!why.empty()) return ApplyOutcome::Quarantine(why);
-      // The Java server ends the row at its own wall-clock time, so the
-      // billed hours depend on when its job ran; the event's time is what the
-      // user did and gives the same records on every run.
+      // The Java server ends the row at its own wall-clock time
+      // (UsageManagerImpl.java:1814), so the billed hours depend on when its
+      // job ran; the event's time is what the user did and gives the same
+      // records on every run, in compat mode too.
       CloseAll(t, open, e.created);
       return ApplyOutcome::Applied();
     }

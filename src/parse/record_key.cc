@@ -3,6 +3,8 @@
 #include <fmt/format.h>
 #include <openssl/evp.h>
 
+#include <algorithm>
+
 #include "core/usage_types.h"
 
 namespace usaged::parse {
@@ -60,6 +62,25 @@ std::string GroupingFields(const UsageRecord& r) {
   }
 }
 
+std::string KeyOfText(const std::string& text, Instant window_start) {
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int length = 0;
+  EVP_Digest(text.data(), text.size(), digest, &length, EVP_sha256(), nullptr);
+  static constexpr char kHex[] = "0123456789abcdef";
+  // 8 hex digits of the window start (epoch seconds), then 96 bits of the
+  // hash: keys of one window sort together, so inserting a window's records
+  // appends to the unique index instead of touching pages all over it.
+  std::string out(32, '0');
+  uint64_t start = static_cast<uint64_t>(
+      std::chrono::floor<std::chrono::seconds>(window_start).time_since_epoch().count());
+  for (int i = 7; i >= 0; --i, start >>= 4) out[i] = kHex[start & 0xf];
+  for (int i = 0; i < 12; ++i) {
+    out[8 + 2 * i] = kHex[digest[i] >> 4];
+    out[8 + 2 * i + 1] = kHex[digest[i] & 0xf];
+  }
+  return out;
+}
+
 }  // namespace
 
 std::string NaturalKeyText(const UsageRecord& r) {
@@ -70,24 +91,23 @@ std::string NaturalKeyText(const UsageRecord& r) {
   return text;
 }
 
+const std::vector<int>& TypesKeyedByHelperRow() {
+  static const std::vector<int> types = {usage_type::kNetwork, usage_type::kVpc};
+  return types;
+}
+
+bool KeyedByHelperRow(int usage_type) {
+  const auto& types = TypesKeyedByHelperRow();
+  return std::find(types.begin(), types.end(), usage_type) != types.end();
+}
+
 std::string NaturalKey(const UsageRecord& record) {
-  std::string text = NaturalKeyText(record);
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int length = 0;
-  EVP_Digest(text.data(), text.size(), digest, &length, EVP_sha256(), nullptr);
-  static constexpr char kHex[] = "0123456789abcdef";
-  // 8 hex digits of the window start (epoch seconds), then 96 bits of the
-  // hash: keys of one window sort together, so inserting a window's records
-  // appends to the unique index instead of touching pages all over it.
-  std::string out(32, '0');
-  uint64_t start = static_cast<uint64_t>(
-      std::chrono::floor<std::chrono::seconds>(record.start_date).time_since_epoch().count());
-  for (int i = 7; i >= 0; --i, start >>= 4) out[i] = kHex[start & 0xf];
-  for (int i = 0; i < 12; ++i) {
-    out[8 + 2 * i] = kHex[digest[i] >> 4];
-    out[8 + 2 * i + 1] = kHex[digest[i] & 0xf];
-  }
-  return out;
+  return KeyOfText(NaturalKeyText(record), record.start_date);
+}
+
+std::string LegacyPartKey(const UsageRecord& record, int64_t id) {
+  return KeyOfText(fmt::format("{}/legacy-part={}", NaturalKeyText(record), id),
+                   record.start_date);
 }
 
 }  // namespace usaged::parse

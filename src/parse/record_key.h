@@ -1,6 +1,8 @@
 #pragma once
 
+#include <cstdint>
 #include <string>
+#include <vector>
 
 #include "core/usage_record.h"
 
@@ -16,5 +18,16 @@ std::string NaturalKey(const UsageRecord& record);
 
 // The readable text that NaturalKey hashes, for logs and reports.
 std::string NaturalKeyText(const UsageRecord& record);
+
+// Usage types whose records CloudStack writes one per helper row (NETWORK and
+// VPC): one resource may have several records in a window that agree on every
+// column but the hours, told apart by UsageRecord::row_start.
+const std::vector<int>& TypesKeyedByHelperRow();
+bool KeyedByHelperRow(int usage_type);
+
+// The key of a record of such a type that a row written before usaged (which
+// has no row_start) gets when another record already holds its natural key:
+// the natural key text and the record's own id.
+std::string LegacyPartKey(const UsageRecord& record, int64_t id);
 
 }  // namespace usaged::parse
