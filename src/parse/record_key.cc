@@ -92,7 +92,9 @@ std::string NaturalKeyText(const UsageRecord& r) {
 }
 
 const std::vector<int>& TypesKeyedByHelperRow() {
-  static const std::vector<int> types = {usage_type::kNetwork, usage_type::kVpc};
+  // BACKUP: one record per assignment of a VM to an offering.
+  static const std::vector<int> types = {usage_type::kBackup, usage_type::kNetwork,
+                                         usage_type::kVpc};
   return types;
 }
 

@@ -19,9 +19,9 @@ std::string NaturalKey(const UsageRecord& record);
 // The readable text that NaturalKey hashes, for logs and reports.
 std::string NaturalKeyText(const UsageRecord& record);
 
-// Usage types whose records CloudStack writes one per helper row (NETWORK and
-// VPC): one resource may have several records in a window that agree on every
-// column but the hours, told apart by UsageRecord::row_start.
+// Usage types whose records CloudStack writes one per helper row (BACKUP,
+// NETWORK and VPC): one resource may have several records in a window that
+// agree on every column but the hours, told apart by UsageRecord::row_start.
 const std::vector<int>& TypesKeyedByHelperRow();
 bool KeyedByHelperRow(int usage_type);
 
