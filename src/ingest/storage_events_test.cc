@@ -66,6 +66,84 @@ TEST_P(StorageEventsTest, VmSnapshotRowsFollowTheChainSize) {
                       "70 7 3 536870912 900 2026-01-13 18:00:00 open"}));
 }
 
+// usage_vmsnapshot rows of one VM as "volume size label created end".
+std::vector<std::string> ChainRows(Scenario& s, int64_t vm) {
+  auto& q = s.conn().Prepare(
+      "SELECT volume_id, size, vm_snapshot_id, created, processed FROM ${usage}.usage_vmsnapshot "
+      "WHERE vm_id = ? ORDER BY created");
+  q.Bind(vm);
+  std::vector<std::string> rows;
+  while (q.Next()) {
+    rows.push_back(fmt::format("{} {} {} {} {}", q.Int(0), q.Int(1), q.Int(2),
+                               FormatUtc(q.Time(3)),
+                               q.OptTime(4) ? FormatUtc(*q.OptTime(4)) : "open"));
+  }
+  q.Reset();
+  return rows;
+}
+
+TEST_P(StorageEventsTest, VmSnapshotCreateOfChainSizeZeroStillAddsARow) {
+  auto create = Spec("VMSNAPSHOT.CREATE", "2026-01-13 06:00:00", 7);
+  create.template_id = 70;
+  create.size = kGiB;
+  create.details = {{"vmSnapshotId", "900"}};
+  s.Event(create);
+  // Ends the 1 GiB chain: a row that only names the ended part, closed at once.
+  auto emptied = create;
+  emptied.created = ParseUtc("2026-01-13 12:00:00");
+  emptied.size = 0;
+  emptied.details = {{"vmSnapshotId", "901"}};
+  s.Event(emptied);
+  // VM 9: a chain size of 0 (here: no size at all) with nothing before it
+  // stays open until the next snapshot.
+  auto first = Spec("VMSNAPSHOT.CREATE", "2026-01-13 06:00:00", 9);
+  first.template_id = 90;
+  first.details = {{"vmSnapshotId", "910"}};
+  s.Event(first);
+  auto grown = first;
+  grown.created = ParseUtc("2026-01-13 14:00:00");
+  grown.size = kGiB;
+  grown.details = {{"vmSnapshotId", "911"}};
+  s.Event(grown);
+  ASSERT_TRUE(RunAt(s.conn(), "2026-01-14 00:10:00").ok());
+  EXPECT_EQ(ChainRows(s, 7), (std::vector<std::string>{
+                                 "70 1073741824 900 2026-01-13 06:00:00 2026-01-13 12:00:00",
+                                 "70 0 901 2026-01-13 12:00:00 2026-01-13 12:00:00"}));
+  EXPECT_EQ(ChainRows(s, 9), (std::vector<std::string>{
+                                 "90 0 910 2026-01-13 06:00:00 2026-01-13 14:00:00",
+                                 "90 1073741824 911 2026-01-13 14:00:00 open"}));
+  EXPECT_TRUE(Reasons().empty());
+}
+
+TEST_P(StorageEventsTest, VmSnapshotDeleteThatLeavesNothingOpensNothing) {
+  auto create = Spec("VMSNAPSHOT.CREATE", "2026-01-13 06:00:00", 7);
+  create.template_id = 70;
+  create.size = kGiB;
+  create.details = {{"vmSnapshotId", "900"}};
+  s.Event(create);
+  auto remove = create;
+  remove.type = "VMSNAPSHOT.DELETE";
+  remove.created = ParseUtc("2026-01-13 18:00:00");
+  remove.size = 0;
+  s.Event(remove);
+  ASSERT_TRUE(RunAt(s.conn(), "2026-01-14 00:10:00").ok());
+  EXPECT_EQ(ChainRows(s, 7), (std::vector<std::string>{
+                                 "70 1073741824 900 2026-01-13 06:00:00 2026-01-13 18:00:00"}));
+}
+
+TEST_P(StorageEventsTest, VmSnapshotNegativeChainSizeIsQuarantined) {
+  // MariaDB's usage_event.size is unsigned: only SQLite can hold the value.
+  if (GetParam() != "sqlite") GTEST_SKIP() << "size is unsigned on " << GetParam();
+  auto create = Spec("VMSNAPSHOT.CREATE", "2026-01-13 06:00:00", 7);
+  create.template_id = 70;
+  create.size = -5;
+  create.details = {{"vmSnapshotId", "900"}};
+  s.Event(create);
+  ASSERT_TRUE(RunAt(s.conn(), "2026-01-14 00:10:00").ok());
+  EXPECT_EQ(Reasons(), std::vector<std::string>{"VMSNAPSHOT.CREATE: negative chain size -5"});
+  EXPECT_TRUE(ChainRows(s, 7).empty());
+}
+
 TEST_P(StorageEventsTest, BackupMetricEndsTheOldSizeAndStartsTheNew) {
   auto assign = Spec("BACKUP.OFFERING.ASSIGN", "2026-01-13 00:00:00", 7);
   assign.offering_id = 5;

@@ -1,5 +1,6 @@
 // VMSNAPSHOT.CREATE/DELETE -> usage_vmsnapshot (type 25) and
 // VMSNAPSHOT.ON_PRIMARY/OFF_PRIMARY -> usage_snapshot_on_primary (type 27).
+#include <algorithm>
 #include <charconv>
 
 #include "ingest/handler_util.h"
@@ -55,14 +56,22 @@ class VmSnapshotEventHandler final : public EventHandler {
  private:
   // Each CREATE and DELETE carries the size of one volume's snapshot chain
   // after the change (template_id holds the volume). The chain's previous size
-  // ends at the event and the new size, if any, starts there. CloudStack's
-  // DELETE only marks the rows processed, so the snapshots that remain stop
-  // being billed; usaged keeps billing them at the size the event reports.
+  // ends at the event and the new size starts there. CloudStack's DELETE only
+  // marks the rows processed, so the snapshots that remain stop being billed;
+  // usaged keeps billing them at the size the event reports, and a DELETE
+  // that leaves nothing opens nothing.
+  //
+  // A CREATE always adds a row, as CloudStack's does, even with a chain size
+  // of 0: a size-0 row that ends a non-zero chain is only there to name the
+  // ended part (CloudStack labels it with the newer snapshot's id), so it is
+  // closed at once; one that ends nothing stays open and is billed at size 0
+  // while it lasts (see the parser).
   static ApplyOutcome ChainSize(IntervalTable& t, const UsageEvent& e,
                                 const store::AccountRef& account,
                                 std::optional<int64_t> snapshot) {
     if (!e.template_id) return ApplyOutcome::Quarantine("no template_id (the volume)");
-    const int64_t size = e.size.value_or(0);
+    const int64_t size = e.size.value_or(0);  // CloudStack reads a missing size as 0
+    if (size < 0) return ApplyOutcome::Quarantine(fmt::format("negative chain size {}", size));
     auto open = t.FindOpen(
         {{"account_id", e.account_id}, {"vm_id", *e.resource_id}, {"volume_id", *e.template_id}});
     const bool is_delete = e.type == "VMSNAPSHOT.DELETE";
@@ -77,18 +86,20 @@ class VmSnapshotEventHandler final : public EventHandler {
     }
     std::optional<int64_t> label = snapshot;
     if (is_delete) label = open.back()->OptInt("vm_snapshot_id");  // the chain keeps its name
+    const bool ends_sized_chain = std::any_of(
+        open.begin(), open.end(), [](const IntervalRow* row) { return row->Int("size") != 0; });
     CloseAll(t, open, e.created);
-    if (size > 0) {
-      t.Insert({{"volume_id", *e.template_id},
-                {"zone_id", e.zone_id},
-                {"account_id", e.account_id},
-                {"domain_id", account.domain_id},
-                {"vm_id", *e.resource_id},
-                {"disk_offering_id", Value(e.offering_id)},
-                {"size", size},
-                {"vm_snapshot_id", Value(label)}},
-               e.created);
-    }
+    if (is_delete && size == 0) return ApplyOutcome::Applied();
+    IntervalRow& row = t.Insert({{"volume_id", *e.template_id},
+                                 {"zone_id", e.zone_id},
+                                 {"account_id", e.account_id},
+                                 {"domain_id", account.domain_id},
+                                 {"vm_id", *e.resource_id},
+                                 {"disk_offering_id", Value(e.offering_id)},
+                                 {"size", size},
+                                 {"vm_snapshot_id", Value(label)}},
+                                e.created);
+    if (size == 0 && ends_sized_chain) t.Close(row, e.created);
     return ApplyOutcome::Applied();
   }
 

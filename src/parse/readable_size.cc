@@ -51,7 +51,8 @@ std::string JavaHumanReadableSize(int64_t bytes) {
   } else {
     readable = JavaFixed(scaled(kTb), 4) + " TB";
   }
-  return fmt::format("{} ({})", bytes, readable);
+  // toHumanReadableSize puts the readable part first, then the count.
+  return fmt::format("({}) {}", readable, bytes);
 }
 
 }  // namespace usaged::parse

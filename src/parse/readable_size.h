@@ -7,10 +7,11 @@ namespace usaged::parse {
 
 // A byte count as CloudStack's usage server writes it into descriptions
 // (NumbersUtil.toHumanReadableSize with human-readable sizes on, the usage
-// server's setting): "<bytes> (<readable>)", where <readable> is "<n> bytes"
-// below 1 KiB, else the value in KB, MB or GB with two decimals or in TB with
-// four, computed in Java float and rounded half-up, e.g.
-// 21474836480 -> "21474836480 (20.00 GB)".
+// server's setting): "(<readable>) <bytes>", readable part first, where
+// <readable> is "<n> bytes" for 0..1023, else the value in KB, MB or GB with
+// two decimals or in TB with four (no larger unit), computed in Java float and
+// rounded half-up; a negative count always takes the KB branch. E.g.
+// 21474836480 -> "(20.00 GB) 21474836480".
 std::string JavaHumanReadableSize(int64_t bytes);
 
 // `value` with `decimals` fraction digits as java.util.Formatter's "%.Nf"

@@ -47,8 +47,9 @@ class RowParser : public UsageParser {
     q.Reset();
     std::stable_sort(rows.begin(), rows.end(),
                      [](const Row& a, const Row& b) { return a.created < b.created; });
+    SettleEnds(rows);
     for (const Row& row : rows) {
-      if (!Bills(row.info)) continue;
+      if (!Bills(row, scope.window)) continue;
       int64_t ms = ChargeableMillis(row.created, row.end, scope.window, scope.hours_mode);
       if (ms <= 0) continue;
       UsageRecord r = NewTimeRecord(RecordType(), row.account_id, row.domain_id,
@@ -66,8 +67,11 @@ class RowParser : public UsageParser {
   virtual void ReadRow(store::Statement& q, Info& info) const = 0;
   virtual int RecordType() const = 0;
   virtual int64_t ZoneOf(const Info& info) const = 0;
-  // False for rows that are never billed.
-  virtual bool Bills(const Info&) const { return true; }
+  // Lets a family correct the rows' ends (rows ordered by created) before
+  // they are billed and described.
+  virtual void SettleEnds(std::vector<Row>&) const {}
+  // False for a row that gives no record in `window`.
+  virtual bool Bills(const Row&, const Window&) const { return true; }
   // Sets the record's type-specific columns and description; `all` holds
   // every row the window's query returned, ordered by created.
   virtual void Describe(const std::vector<Row>& all, const Row& row, UsageRecord& r) const = 0;

@@ -2,6 +2,8 @@
 // usage_snapshot_on_primary: one record per helper row, dated with the row's
 // own time inside the window, as CloudStack's parsers write them.
 #include <algorithm>
+#include <map>
+#include <tuple>
 
 #include "core/usage_types.h"
 #include "parse/parsers.h"
@@ -37,20 +39,42 @@ class VmSnapshotParser final : public RowParser<ChainInfo> {
   }
   int RecordType() const override { return usage_type::kVmSnapshot; }
   int64_t ZoneOf(const ChainInfo& c) const override { return c.zone_id; }
+
+  // A chain size lasts until the next row of its chain starts. usaged's own
+  // rows already end there, but rows the Java server wrote before usaged took
+  // over hold the wall-clock time of a parse in `processed` instead; healing
+  // trims those only down to the checkpoint, which would bill a superseded
+  // size for 1 ms more in compat mode. Ending every row at its successor
+  // bills them as CloudStack did.
+  void SettleEnds(std::vector<Row>& rows) const override {
+    std::map<std::tuple<int64_t, int64_t, int64_t>, Instant> next_start;
+    for (auto row = rows.rbegin(); row != rows.rend(); ++row) {
+      auto chain = std::make_tuple(row->account_id, row->info.vm_id, row->info.volume_id);
+      auto next = next_start.find(chain);
+      if (next != next_start.end() && (!row->end || next->second < *row->end)) {
+        row->end = next->second;
+      }
+      next_start[chain] = row->created;
+    }
+  }
+
+  // A chain size of 0 gives a record (of size 0) only in a window that it is
+  // still open at the end of: CloudStack bills such a row from its start to
+  // the window's end while nothing supersedes it, and never bills the part
+  // that a newer snapshot ended (it writes a segment only when the previous
+  // size is not 0).
+  bool Bills(const Row& row, const Window& window) const override {
+    return row.info.size != 0 || !row.end || *row.end >= window.next;
+  }
+
   void Describe(const std::vector<Row>& all, const Row& row, UsageRecord& r) const override {
     const ChainInfo& c = row.info;
-    // CloudStack names the part of a chain size that a newer snapshot ended
-    // with that newer snapshot's id.
+    // CloudStack writes the part of a chain size that a newer snapshot ended
+    // with that newer snapshot's id and zone.
     std::optional<int64_t> label = c.vm_snapshot_id;
-    if (row.end) {
-      auto next = std::lower_bound(all.begin(), all.end(), *row.end,
-                                   [](const Row& a, Instant t) { return a.created < t; });
-      for (; next != all.end() && next->created == *row.end; ++next) {
-        if (next->account_id == row.account_id && next->info.vm_id == c.vm_id &&
-            next->info.volume_id == c.volume_id) {
-          label = next->info.vm_snapshot_id;
-        }
-      }
+    if (const Row* next = Successor(all, row)) {
+      label = next->info.vm_snapshot_id;
+      r.zone_id = next->info.zone_id;
     }
     r.usage_id = label;
     r.vm_instance_id = c.vm_id;
@@ -60,6 +84,21 @@ class VmSnapshotParser final : public RowParser<ChainInfo> {
                                 OptText(label), c.vm_id, c.volume_id);
     if (c.disk_offering_id) r.description += fmt::format(" DiskOffering: {}", *c.disk_offering_id);
     r.description += " Size: " + JavaHumanReadableSize(c.size);
+  }
+
+ private:
+  // The row of the same chain that starts where `row` ends, if any.
+  static const Row* Successor(const std::vector<Row>& all, const Row& row) {
+    if (!row.end) return nullptr;
+    auto next = std::lower_bound(all.begin(), all.end(), *row.end,
+                                 [](const Row& a, Instant t) { return a.created < t; });
+    for (; next != all.end() && next->created == *row.end; ++next) {
+      if (next->account_id == row.account_id && next->info.vm_id == row.info.vm_id &&
+          next->info.volume_id == row.info.volume_id) {
+        return &*next;
+      }
+    }
+    return nullptr;
   }
 };
 
@@ -88,7 +127,9 @@ class VmSnapshotOnPrimaryParser final : public RowParser<OnPrimaryInfo> {
   int RecordType() const override { return usage_type::kVmSnapshotOnPrimary; }
   int64_t ZoneOf(const OnPrimaryInfo& p) const override { return p.zone_id; }
   // CloudStack never bills a snapshot that added nothing on primary storage.
-  bool Bills(const OnPrimaryInfo& p) const override { return p.physical_size != 0; }
+  bool Bills(const Row& row, const Window&) const override {
+    return row.info.physical_size != 0;
+  }
   void Describe(const std::vector<Row>&, const Row& row, UsageRecord& r) const override {
     const OnPrimaryInfo& p = row.info;
     r.usage_id = p.vm_snapshot_id;
