@@ -6,7 +6,7 @@
 namespace usaged::ingest {
 namespace {
 
-constexpr size_t kUserNameLength = 32;
+constexpr size_t kUserNameLength = 255;
 
 class VpnUserEventHandler final : public EventHandler {
  public:
@@ -43,9 +43,10 @@ class VpnUserEventHandler final : public EventHandler {
       return ApplyOutcome::Healed(fmt::format("VPN user {} is already added since {}; kept once",
                                               user, FormatUtc(open.front()->start)));
     }
-    // usage_vpn_user.user_name holds 32 characters; CloudStack's own VPN user
-    // names may be longer. A strict database would refuse the row and the
-    // user would not be billed at all, so the name is cut instead.
+    // usage_vpn_user.user_name holds 255 characters (since CloudStack 4.5,
+    // schema-442to450.sql:976; CloudStack takes names of up to 64). A longer
+    // name would make a strict database refuse the row and the user would not
+    // be billed at all, so it is cut instead.
     std::optional<std::string> name = e.resource_name;
     ApplyOutcome outcome = ApplyOutcome::Applied();
     if (name && name->size() > kUserNameLength) {

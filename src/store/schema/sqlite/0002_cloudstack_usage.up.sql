@@ -224,7 +224,7 @@ CREATE TABLE IF NOT EXISTS ${usage}.usage_vpn_user (
   account_id bigint unsigned NOT NULL,
   domain_id bigint unsigned NOT NULL,
   user_id bigint unsigned NOT NULL,
-  user_name varchar(32),
+  user_name varchar(255),
   created datetime NOT NULL,
   deleted datetime
 );
