@@ -195,7 +195,10 @@ void IngestDue(store::Connection& conn, const Clock& clock, const UsageSettings&
         }).size());
     // Counters are sampled once per planned window, before it is parsed.
     store::RetryTransient("reading statistics",
-                          [&] { return ingest::SnapshotStatistics(conn, clock.Now()); });
+                          [&] {
+                            return ingest::SnapshotStatistics(
+                                conn, clock.Now(), ingest::StatisticsOptionsFor(settings));
+                          });
   }
   summary.ingest_seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - ingest_start).count();
