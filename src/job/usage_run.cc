@@ -156,7 +156,7 @@ TimeZone LoadAggregationZone(store::Connection& conn) {
 
 void IngestDue(store::Connection& conn, const Clock& clock, const UsageSettings& settings,
                Instant started, RunSummary& summary) {
-  WindowCalendar calendar(settings.aggregation_range_minutes, settings.aggregation_zone);
+  WindowCalendar calendar(settings);
   WindowLedger ledger(conn);
   store::RetryTransient("copying accounts", [&] { return ingest::SyncAccounts(conn); });
   summary.events_copied =
