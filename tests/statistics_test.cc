@@ -169,6 +169,43 @@ TEST_P(StatisticsTest, NegativeCountersAreQuarantinedAndNeverBilled) {
   EXPECT_EQ(QueryCount(conn, "SELECT count(*) FROM ${usage}.usaged_alert"), 2);
 }
 
+// A counter going back with the same statistics rows is billed 0, recorded
+// in usaged_healing (not quarantined), and its lower total is kept in the
+// helper row as the next baseline.
+TEST_P(StatisticsTest, ACounterGoingBackInPlaceLowersTheBaseline) {
+  auto db = StatisticsCloud(GetParam());
+  auto& conn = *db->conn;
+  ASSERT_TRUE(RunAt(conn, kDay1).ok());
+  conn.Run("UPDATE ${cloud}.user_statistics SET agg_bytes_sent = 400, agg_bytes_received = 3500 "
+           "WHERE id = 1");
+  ASSERT_TRUE(RunAt(conn, kDay2).ok());
+  EXPECT_EQ(RawUsage(conn, 4, 1), (std::vector<double>{1000, 0}));
+  EXPECT_EQ(RawUsage(conn, 5, 1), (std::vector<double>{3000, 500}));
+  EXPECT_TRUE(ingest::ListQuarantine(conn).empty());
+  EXPECT_EQ(QueryColumn(conn, "SELECT kind FROM ${usage}.usaged_healing WHERE table_name = "
+                              "'usage_network'"),
+            (std::vector<std::string>{"counter_regression"}));
+  EXPECT_EQ(QueryColumn(conn, "SELECT agg_bytes_sent FROM ${usage}.usage_network WHERE "
+                              "account_id = 1 ORDER BY event_time_millis"),
+            (std::vector<std::string>{"1000", "400"}));
+}
+
+// Helper rows another server wrote (its baselines) and no mirror: usaged has
+// no earlier sample to compare rows with, so the totals decide; nothing that
+// server billed is billed again.
+TEST_P(StatisticsTest, BaselinesWithoutAMirrorAreContinued) {
+  auto db = StatisticsCloud(GetParam());
+  auto& conn = *db->conn;
+  conn.Run("INSERT INTO ${usage}.usage_network (account_id, zone_id, host_id, host_type, "
+           "network_id, bytes_sent, bytes_received, agg_bytes_received, agg_bytes_sent, "
+           "event_time_millis) VALUES (1, 1, 41, 'DomainRouter', 200, 600, 2000, 2000, 600, ?)",
+           ToEpochMillis(ParseUtc("2026-01-12 23:59:59")));
+  ASSERT_TRUE(RunAt(conn, kDay1).ok());
+  EXPECT_EQ(RawUsage(conn, 4, 1), (std::vector<double>{400}));
+  EXPECT_EQ(RawUsage(conn, 5, 1), (std::vector<double>{1000}));
+  EXPECT_EQ(RawUsage(conn, 4, 2), (std::vector<double>{2000}));
+}
+
 INSTANTIATE_TEST_SUITE_P(Engines, StatisticsTest, ::testing::ValuesIn(TestEngines()));
 
 }  // namespace

@@ -105,15 +105,18 @@ void ValidateExecTime(std::string_view name, std::string_view v) {
 const std::vector<ConfigKey>& KnownConfigKeys() {
   static const std::vector<ConfigKey> keys = {
       {"usage.stats.job.aggregation.range", "1440",
-       "Length of an aggregation window in minutes (1440 = daily, 60 = hourly).", true,
+       "Length of an aggregation window in minutes (1440 = daily, 60 = hourly; other ranges "
+       "that divide a day start at usage.stats.job.exec.time).", true,
        ValidateRange},
       {"usage.stats.job.exec.time", "00:15",
-       "Time of day (HH:MM, in usage.execution.timezone) at which the scheduled job runs.", true,
+       "Time of day (HH:MM, in usage.execution.timezone) at which the scheduled job runs; "
+       "windows of ranges other than hourly and daily start from it.", true,
        ValidateExecTime},
       {"usage.execution.timezone", "GMT", "Time zone of usage.stats.job.exec.time.", true,
        ValidateZone},
       {"usage.aggregation.timezone", "GMT",
-       "Time zone in which aggregation windows are aligned (daily = local midnight).", true,
+       "Time zone of hourly and daily windows (daily = local midnight) and of ranges that do "
+       "not divide a day.", true,
        ValidateZone},
       {"usage.sanity.check.interval", "1", "Days between sanity checks (0 disables them).", true,
        ValidateDays},

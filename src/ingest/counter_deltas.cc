@@ -121,6 +121,15 @@ std::map<Key, Counts> ReadBaselines(store::Connection& conn, const CounterFamily
   return out;
 }
 
+// A counter below the value it is compared with: of one row (`row`) or of
+// the key's total.
+struct Regression {
+  size_t counter = 0;
+  std::optional<int64_t> row;
+  int64_t from = 0;
+  int64_t to = 0;
+};
+
 class KeySnapshot {
  public:
   KeySnapshot(store::Connection& conn, const CounterFamily& f, const CounterSnapshot& s)
@@ -128,6 +137,7 @@ class KeySnapshot {
         f_(f),
         s_(s),
         mirror_(ReadMirror(conn, f)),
+        mirror_empty_(mirror_.empty()),
         baselines_(ReadBaselines(conn, f)) {}
 
   void Run(std::vector<StatRow>& rows) {
@@ -180,58 +190,84 @@ class KeySnapshot {
   }
 
   void Snapshot(const Key& key, const std::vector<const StatRow*>& members) {
-    if (s_.check_key) {
-      std::string why = s_.check_key(std::get<2>(key), std::get<3>(key));
-      if (!why.empty()) {
-        for (const auto* r : members) Refuse(*r, why);
-        return;
-      }
-    }
     Counts total(f_.aggregates.size(), 0);
     for (const auto* r : members) {
       for (size_t i = 0; i < total.size(); ++i) total[i] += r->aggregates[i];
     }
     auto found = baselines_.find(key);
-    Counts base = found == baselines_.end() ? Counts(total.size(), 0) : found->second;
-    std::optional<Counts> delta = Delta(key, members, total, base);
-    if (!delta || (total == base && std::all_of(delta->begin(), delta->end(),
-                                                [](int64_t d) { return d == 0; }))) {
-      return;
-    }
-    WriteHelperRow(key, members.back()->label, *delta, total);
+    const bool has_baseline = found != baselines_.end();
+    Counts base = has_baseline ? found->second : Counts(total.size(), 0);
+    Counts delta = Delta(key, members, total, base, has_baseline);
+    // A total below the baseline is written even with nothing to bill: it is
+    // the baseline of the next sample.
+    auto zero = [](int64_t d) { return d == 0; };
+    if (total == base && std::all_of(delta.begin(), delta.end(), zero)) return;
+    WriteHelperRow(key, members.back()->label, delta, total);
   }
 
-  // The key's delta since its baseline, or nullopt if it must wait.
-  std::optional<Counts> Delta(const Key& key, const std::vector<const StatRow*>& members,
-                              const Counts& total, const Counts& base) {
-    Counts delta(total.size(), 0);
-    std::optional<size_t> backwards;
-    for (size_t i = 0; i < total.size(); ++i) {
-      delta[i] = total[i] - base[i];
-      if (delta[i] < 0 && !backwards) backwards = i;
+  Counts Delta(const Key& key, const std::vector<const StatRow*>& members, const Counts& total,
+               const Counts& base, bool has_baseline) {
+    std::optional<Regression> backwards;
+    for (size_t i = 0; i < total.size() && !backwards; ++i) {
+      if (total[i] < base[i]) backwards = Regression{i, std::nullopt, base[i], total[i]};
     }
-    const auto& before = mirror_[key];
+    static const std::map<int64_t, Counts> kNone;
+    auto mirrored = mirror_.find(key);
+    const auto& before = mirrored == mirror_.end() ? kNone : mirrored->second;
     std::set<int64_t> ids_before, ids_now;
     for (const auto& [id, counts] : before) ids_before.insert(id);
     for (const auto* r : members) ids_now.insert(r->id);
-    // Rows replaced, added or removed since the last sample: each row counts
-    // from its mirrored value, a new row from zero. (Without a mirror of the
-    // key there is nothing to compare; the totals decide.)
-    if (!ids_before.empty() && ids_before != ids_now) return PerRowDelta(key, members, backwards);
-    if (!backwards) return delta;
-    std::string what = fmt::format("{} of {} went backwards from {} to {}",
-                                   f_.aggregates[*backwards], KeyText(key), base[*backwards],
-                                   total[*backwards]);
+    // The key's rows changed since the last sample: rows replaced, added or
+    // removed, or - a key billed before whose rows had all gone - every row
+    // new. (A mirror no sample has written says nothing: the totals decide.)
+    bool mirror_known = s_.sampled_before || !mirror_empty_;
+    bool all_new = ids_before.empty() && has_baseline && mirror_known;
+    if (all_new || (!ids_before.empty() && ids_before != ids_now)) {
+      Counts delta = PerRowDelta(before, members);
+      if (backwards) RecordReset(key, members, backwards->counter);
+      return delta;
+    }
+    std::optional<Regression> row_back = RowWentBack(before, members);
+    if (!backwards && !row_back) return Difference(total, base);
+    RecordRegression(key, members, backwards ? *backwards : *row_back);
+    // CloudStack compares the key's summed total with its baseline, counter
+    // by counter, so a row going back hides another row's growth in the same
+    // sample (its totals may even have grown). Per row it cannot.
+    if (s_.compat || ids_before.empty()) return ClampedDifference(total, base);
+    return PerRowDelta(before, members);
+  }
+
+  // The first counter of a row that is below its mirrored value.
+  static std::optional<Regression> RowWentBack(const std::map<int64_t, Counts>& before,
+                                               const std::vector<const StatRow*>& members) {
     for (const auto* r : members) {
-      Refuse(*r, what + " with the same statistics rows: not a counter reset; waiting until it "
-                        "passes the billed value");
+      auto old = before.find(r->id);
+      if (old == before.end()) continue;
+      for (size_t i = 0; i < r->aggregates.size(); ++i) {
+        if (r->aggregates[i] < old->second[i]) {
+          return Regression{i, r->id, old->second[i], r->aggregates[i]};
+        }
+      }
     }
     return std::nullopt;
   }
 
-  Counts PerRowDelta(const Key& key, const std::vector<const StatRow*>& members,
-                     std::optional<size_t> backwards) {
-    const auto& before = mirror_[key];
+  static Counts Difference(const Counts& total, const Counts& base) {
+    Counts delta(total.size(), 0);
+    for (size_t i = 0; i < total.size(); ++i) delta[i] = total[i] - base[i];
+    return delta;
+  }
+
+  static Counts ClampedDifference(const Counts& total, const Counts& base) {
+    Counts delta = Difference(total, base);
+    for (int64_t& d : delta) d = std::max<int64_t>(0, d);
+    return delta;
+  }
+
+  // Each row from its mirrored value (a row the mirror does not know from
+  // zero), never below zero.
+  Counts PerRowDelta(const std::map<int64_t, Counts>& before,
+                     const std::vector<const StatRow*>& members) const {
     Counts delta(f_.aggregates.size(), 0);
     for (size_t i = 0; i < delta.size(); ++i) {
       for (const auto* r : members) {
@@ -240,17 +276,34 @@ class KeySnapshot {
         delta[i] += std::max<int64_t>(0, r->aggregates[i] - from);
       }
     }
-    if (backwards) {
-      ++result_.resets;
-      RecordHealing(conn_,
-                    {{"counter_reset", std::string(f_.helper), members.front()->id,
-                      std::get<1>(key),
-                      fmt::format("{} of {} went backwards: statistics rows were replaced; each "
-                                  "counted from its restart",
-                                  f_.aggregates[*backwards], KeyText(key))}},
-                    s_.now);
-    }
     return delta;
+  }
+
+  void RecordReset(const Key& key, const std::vector<const StatRow*>& members, size_t counter) {
+    ++result_.resets;
+    RecordHealing(conn_,
+                  {{"counter_reset", std::string(f_.helper), members.front()->id,
+                    std::get<1>(key),
+                    fmt::format("{} of {} went backwards: statistics rows were replaced; each "
+                                "counted from its restart",
+                                f_.aggregates[counter], KeyText(key))}},
+                  s_.now);
+  }
+
+  void RecordRegression(const Key& key, const std::vector<const StatRow*>& members,
+                        const Regression& r) {
+    ++result_.regressions;
+    std::string where = r.row ? fmt::format("row {} of {}", *r.row, KeyText(key))
+                              : fmt::format("the total of {}", KeyText(key));
+    std::string what = fmt::format(
+        "{} of {} went back from {} to {} with the same statistics rows (not a counter reset); "
+        "billed 0, counted from the lower value on",
+        f_.aggregates[r.counter], where, r.from, r.to);
+    spdlog::warn("{}: {}", f_.source, what);
+    int64_t row = r.row.value_or(members.front()->id);
+    RecordHealing(
+        conn_, {{"counter_regression", std::string(f_.helper), row, std::get<1>(key), what}},
+        s_.now);
   }
 
   void WriteHelperRow(const Key& key, const std::optional<std::string>& label,
@@ -306,9 +359,10 @@ class KeySnapshot {
   const CounterFamily& f_;
   const CounterSnapshot& s_;
   std::map<Key, std::map<int64_t, Counts>> mirror_;
+  bool mirror_empty_;
   std::map<Key, Counts> baselines_;
   std::set<int64_t> refused_ids_;  // quarantined this sample
-  std::set<int64_t> kept_ids_;     // rows of skipped keys: the mirror keeps them
+  std::set<int64_t> kept_ids_;     // rows of refused keys: the mirror keeps them
   CounterResult result_;
 };
 

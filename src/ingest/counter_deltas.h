@@ -1,7 +1,6 @@
 #pragma once
 
 #include <cstdint>
-#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -42,30 +41,40 @@ struct CounterSnapshot {
   Instant window_start{};  // start of the window the deltas are stamped in
   Instant stamp{};         // its last millisecond: the rows' event_time_millis
   Instant now{};
-  // Checks a key's (a, b) beyond the account; returns why it is refused, or "".
-  std::function<std::string(int64_t a, int64_t b)> check_key;
+  // usage.compat.float.hours: a counter that went back in place is clamped on
+  // the key's summed total, as CloudStack 4.21 does; otherwise per row.
+  bool compat = false;
+  // An earlier sample by usaged refreshed the mirror, so a key missing from it
+  // had no statistics rows then (else an empty mirror says nothing).
+  bool sampled_before = false;
 };
 
 struct CounterResult {
   int64_t rows = 0;         // helper rows written
   int64_t quarantined = 0;  // statistics rows refused (newly recorded)
-  int64_t resets = 0;       // keys whose counters restarted
+  int64_t resets = 0;       // keys whose statistics rows were replaced and went back
+  int64_t regressions = 0;  // keys whose counters went back in place
 };
 
 // Inside the caller's transaction: reads the family's statistics rows, writes
 // one helper row per key whose counters moved since the key's latest helper
-// row (delta = sum of the aggregates - what that row recorded), refreshes the
-// mirror in cloud_usage, and quarantines what it cannot use:
-//  - a row with a NULL or negative counter, an unknown account, or a key
-//    `check_key` refuses: its key is skipped (nothing is lost: the next
-//    snapshot's delta covers the time since the last good one);
-//  - a key whose total went backwards while its statistics rows are the same
-//    ones as at the last snapshot: not a reset; the key waits until its total
-//    passes the recorded one, so nothing is billed twice.
-// When the key's statistics rows changed since the last sample (a row
-// replaced, added or removed), each row counts from its last mirrored value, a
-// new row from zero; if the total went backwards this is a counter reset and is
-// written to usaged_healing.
+// row (its aggregates are the key's totals now), refreshes the mirror in
+// cloud_usage, and quarantines what it cannot use: a row with a NULL or
+// negative counter or an unknown account skips its whole key (nothing is lost:
+// the next snapshot's delta covers the time since the last good one).
+// The delta of each counter:
+//  - the key's statistics rows are the ones of the last sample (the mirror):
+//    total - baseline;
+//  - the key's rows changed since the last sample (a row replaced, added or
+//    removed, or all of them new): each row counts from its mirrored value, a
+//    new row from zero, never below zero; if the total went backwards this is
+//    a counter reset, written to usaged_healing;
+//  - a counter went back with the same rows (not a plausible reset: a restored
+//    database, a manual edit): it is billed 0 and its lower value becomes the
+//    baseline, so growth from there is billed again, as in CloudStack. In
+//    compat mode the clamp is on the key's total (CloudStack's rule); otherwise
+//    on each row, so another row's growth in the same window is not lost.
+//    Written to usaged_healing (counter_regression).
 CounterResult SnapshotCounters(store::Connection& conn, const CounterFamily& family,
                                const CounterSnapshot& snapshot);
 

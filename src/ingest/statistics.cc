@@ -3,10 +3,7 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
-#include <functional>
 #include <map>
-#include <memory>
-#include <set>
 #include <utility>
 #include <vector>
 
@@ -42,31 +39,8 @@ std::vector<PlannedWindow> WindowsWithoutSnapshot(store::Connection& conn) {
   return out;
 }
 
-std::set<int64_t> Ids(store::Connection& conn, std::string_view sql) {
-  auto& q = conn.Prepare(sql).Bind();
-  std::set<int64_t> out;
-  while (q.Next()) out.insert(q.Int(0));
-  return out;
-}
-
-// Disk statistics name a VM and a volume; usaged knows them from their
-// events (helper rows). 0 means "none" in CloudStack's rows. Only the ids the
-// statistics name are looked up (through the helper tables' id indexes), so
-// the cost does not grow with the helper tables' history.
-std::function<std::string(int64_t, int64_t)> KnownVmAndVolume(store::Connection& conn) {
-  auto vms = std::make_shared<std::set<int64_t>>(
-      Ids(conn, "SELECT DISTINCT d.vm_id FROM ${cloud}.vm_disk_statistics d WHERE EXISTS "
-                "(SELECT 1 FROM ${usage}.usage_vm_instance v WHERE v.vm_instance_id = d.vm_id)"));
-  auto volumes = std::make_shared<std::set<int64_t>>(
-      Ids(conn, "SELECT DISTINCT d.volume_id FROM ${cloud}.vm_disk_statistics d WHERE EXISTS "
-                "(SELECT 1 FROM ${usage}.usage_volume v WHERE v.volume_id = d.volume_id)"));
-  return [vms, volumes](int64_t vm, int64_t volume) -> std::string {
-    if (vm != 0 && !vms->count(vm)) return fmt::format("VM {} is unknown (no VM event)", vm);
-    if (volume != 0 && !volumes->count(volume)) {
-      return fmt::format("volume {} is unknown (no volume event)", volume);
-    }
-    return "";
-  };
+bool SampledBefore(store::Connection& conn) {
+  return conn.QueryInt("SELECT max(window_id) FROM ${usage}.usaged_stat_snapshot").has_value();
 }
 
 struct BucketSize {
@@ -146,21 +120,29 @@ int64_t SnapshotBuckets(store::Connection& conn, const store::AccountDirectory& 
 
 }  // namespace
 
-StatisticsSummary SnapshotStatistics(store::Connection& conn, Instant now) {
+StatisticsOptions StatisticsOptionsFor(const UsageSettings& settings) {
+  return {settings.hours_mode == HoursMode::kCloudStackFloat};
+}
+
+StatisticsSummary SnapshotStatistics(store::Connection& conn, Instant now,
+                                     const StatisticsOptions& options) {
   StatisticsSummary summary;
   store::Transaction tx(conn);
   std::vector<PlannedWindow> windows = WindowsWithoutSnapshot(conn);
   if (windows.empty()) return summary;
   const store::AccountDirectory accounts = store::AccountDirectory::Load(conn);
   const Window& last = windows.back().window;
-  CounterSnapshot counters{&accounts, last.start, last.last_millisecond(), now, nullptr};
+  // Disk statistics of a VM or volume usaged has no event for are billed as
+  // sampled, as CloudStack does: the I/O happened whatever the events say.
+  CounterSnapshot counters{&accounts, last.start, last.last_millisecond(), now, options.compat,
+                           SampledBefore(conn)};
   CounterResult network = SnapshotCounters(conn, NetworkCounters(), counters);
-  counters.check_key = KnownVmAndVolume(conn);
   CounterResult disk = SnapshotCounters(conn, DiskCounters(), counters);
   summary.network_rows = network.rows;
   summary.disk_rows = disk.rows;
   summary.quarantined = network.quarantined + disk.quarantined;
   summary.resets = network.resets + disk.resets;
+  summary.regressions = network.regressions + disk.regressions;
   summary.bucket_rows = SnapshotBuckets(conn, accounts, windows, now, summary);
   for (const auto& w : windows) {
     bool latest = w.id == windows.back().id;
@@ -175,9 +157,10 @@ StatisticsSummary SnapshotStatistics(store::Connection& conn, Instant now) {
   tx.Commit();
   summary.windows = static_cast<int64_t>(windows.size());
   spdlog::info("statistics snapshot for {} window(s) up to {}: {} network, {} disk, {} bucket "
-               "row(s); {} quarantined, {} counter reset(s)",
+               "row(s); {} quarantined, {} counter reset(s), {} counter(s) gone back in place",
                summary.windows, FormatUtc(last.display_end()), summary.network_rows,
-               summary.disk_rows, summary.bucket_rows, summary.quarantined, summary.resets);
+               summary.disk_rows, summary.bucket_rows, summary.quarantined, summary.resets,
+               summary.regressions);
   return summary;
 }
 

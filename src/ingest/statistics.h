@@ -2,6 +2,7 @@
 
 #include <cstdint>
 
+#include "core/settings.h"
 #include "core/time.h"
 #include "store/connection.h"
 
@@ -15,7 +16,16 @@ struct StatisticsSummary {
   int64_t bucket_rows = 0;   // usaged_bucket_usage rows written
   int64_t quarantined = 0;   // statistics rows newly quarantined
   int64_t resets = 0;        // counter resets recognised
+  int64_t regressions = 0;   // keys whose counters went back in place
 };
+
+struct StatisticsOptions {
+  // usage.compat.float.hours: counters that go back in place are clamped as
+  // CloudStack 4.21 does (see counter_deltas.h).
+  bool compat = false;
+};
+
+StatisticsOptions StatisticsOptionsFor(const UsageSettings& settings);
 
 // The statistics step, between planning/applying events and parsing. CloudStack
 // keeps traffic, disk I/O and bucket sizes as counters (cloud.user_statistics,
@@ -32,6 +42,7 @@ struct StatisticsSummary {
 // crash before the commit leaves nothing behind. Bad statistics rows are
 // quarantined (see counter_deltas.h). Returns what was done; throws on a
 // database error (nothing is then written).
-StatisticsSummary SnapshotStatistics(store::Connection& conn, Instant now);
+StatisticsSummary SnapshotStatistics(store::Connection& conn, Instant now,
+                                     const StatisticsOptions& options = {});
 
 }  // namespace usaged::ingest

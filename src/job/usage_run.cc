@@ -156,7 +156,7 @@ TimeZone LoadAggregationZone(store::Connection& conn) {
 
 void IngestDue(store::Connection& conn, const Clock& clock, const UsageSettings& settings,
                Instant started, RunSummary& summary) {
-  WindowCalendar calendar(settings.aggregation_range_minutes, settings.aggregation_zone);
+  WindowCalendar calendar(settings);
   WindowLedger ledger(conn);
   store::RetryTransient("copying accounts", [&] { return ingest::SyncAccounts(conn); });
   summary.events_copied =
@@ -195,7 +195,10 @@ void IngestDue(store::Connection& conn, const Clock& clock, const UsageSettings&
         }).size());
     // Counters are sampled once per planned window, before it is parsed.
     store::RetryTransient("reading statistics",
-                          [&] { return ingest::SnapshotStatistics(conn, clock.Now()); });
+                          [&] {
+                            return ingest::SnapshotStatistics(
+                                conn, clock.Now(), ingest::StatisticsOptionsFor(settings));
+                          });
   }
   summary.ingest_seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - ingest_start).count();

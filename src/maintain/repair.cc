@@ -96,7 +96,7 @@ std::optional<Instant> ContinueFrom(store::Connection& conn, bool usaged_schema)
     if (auto planned = ledger.PlannedUntil()) return ledger.Checkpoint();
   }
   UsageSettings settings = job::LoadSettings(conn);
-  WindowCalendar calendar(settings.aggregation_range_minutes, settings.aggregation_zone);
+  WindowCalendar calendar(settings);
   return job::FindOrigin(conn, calendar);
 }
 
