@@ -136,7 +136,7 @@ CompareReport RunCompare(store::Store& store, const CompareRequest& request, con
   const UsageSettings settings = job::LoadSettings(*java_conn);
   CompareReport report;
   report.hours_mode = request.hours_mode.value_or(settings.hours_mode);
-  WindowCalendar calendar(settings.aggregation_range_minutes, settings.aggregation_zone);
+  WindowCalendar calendar(settings);
   report.windows = WindowsOf(calendar, request.start, request.end, clock.Now());
   CompareScope scope;
   scope.accounts =
