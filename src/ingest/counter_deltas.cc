@@ -350,9 +350,12 @@ class KeySnapshot {
     for (int64_t id : kept_ids_) keep += fmt::format("{}{}", keep.empty() ? "" : ", ", id);
     std::string where = keep.empty() ? "" : fmt::format(" WHERE id NOT IN ({})", keep);
     conn_.Exec(fmt::format("DELETE FROM ${{usage}}.{}{}", f_.source, where));
-    conn_.Exec(fmt::format("${{insert_ignore}} INTO ${{usage}}.{0} ({1}) SELECT {1} FROM "
-                           "${{cloud}}.{0}{2}",
-                           f_.source, f_.copy_columns, where));
+    // A plain INSERT: a row the copy refused would count from zero at every
+    // sample and be billed its whole total again, so a refusal must fail the
+    // sample loudly, not be ignored.
+    conn_.Exec(fmt::format("INSERT INTO ${{usage}}.{0} ({1}) SELECT {2} FROM ${{cloud}}.{0}{3}",
+                           f_.source, f_.copy_columns,
+                           f_.copy_select.empty() ? f_.copy_columns : f_.copy_select, where));
   }
 
   store::Connection& conn_;
@@ -375,7 +378,15 @@ const CounterFamily& NetworkCounters() {
       {"net_bytes_sent", "net_bytes_received", "current_bytes_sent", "current_bytes_received"},
       "id, data_center_id, account_id, public_ip_address, device_id, device_type, network_id, "
       "net_bytes_received, net_bytes_sent, current_bytes_received, current_bytes_sent, "
-      "agg_bytes_received, agg_bytes_sent"};
+      "agg_bytes_received, agg_bytes_sent",
+      // cloud_usage.user_statistics.public_ip_address is varchar(15) (cloud's
+      // is char(40)) and part of a unique key: an IPv6 address would be cut,
+      // and two cut alike would collide. Such an address is copied as NULL
+      // (NULLs never collide); usaged keys rows by id, not by address.
+      "id, data_center_id, account_id, CASE WHEN length(public_ip_address) <= 15 THEN "
+      "public_ip_address END, device_id, device_type, network_id, net_bytes_received, "
+      "net_bytes_sent, current_bytes_received, current_bytes_sent, agg_bytes_received, "
+      "agg_bytes_sent"};
   return f;
 }
 

@@ -29,6 +29,9 @@ struct CounterFamily {
   // Counters that are only checked (never NULL or negative).
   std::vector<std::string_view> checked;
   std::string_view copy_columns;  // every column of the mirror
+  // What is copied into copy_columns from `cloud` (its SELECT list); empty:
+  // copy_columns as they are.
+  std::string_view copy_select = {};
 };
 
 // user_statistics -> usage_network (NETWORK_BYTES_SENT / RECEIVED).
