@@ -18,7 +18,8 @@ class VolumeParser final : public IntervalParser<VolumeInfo> {
  public:
   VolumeParser()
       : IntervalParser({"usage_volume", "created", "deleted",
-                        "zone_id, volume_id, disk_offering_id, template_id, size", ""}) {}
+                        "zone_id, volume_id, disk_offering_id, template_id, size", ""},
+                       DescribedBy::kQueriedRows) {}
   std::string_view name() const override { return "volume"; }
   std::vector<int> usage_types() const override { return {usage_type::kVolume}; }
 
