@@ -46,22 +46,40 @@ class NetworkOfferingEventHandler final : public EventHandler {
       CloseAll(t, open, e.created);
       return ApplyOutcome::Applied();
     }
+    const int64_t is_default = e.size.value_or(0) == 1 ? 1 : 0;
+    ApplyOutcome outcome = ApplyOutcome::Applied();
     if (!open.empty()) {
-      // The Java server inserts a second open row here and bills the VM twice
-      // for as long as both stay open.
-      return ApplyOutcome::Healed(fmt::format(
-          "offering {} is already assigned to VM {} (NIC {}) since {}; not opened twice",
-          *e.offering_id, *e.resource_id, nic, FormatUtc(open.front()->start)));
+      IntervalRow& newest = *open.back();
+      // The Java server inserts a second open row for every repeat and bills
+      // the VM twice for as long as both stay open. A repeat with the same
+      // default-NIC flag changes nothing here; one with another flag (the
+      // default NIC changed) takes over from the open row, as the Java
+      // server's record takes the flag from its newest row.
+      if (newest.Int("is_default") == is_default || newest.start > e.created) {
+        return ApplyOutcome::Healed(fmt::format(
+            "offering {} is already assigned to VM {} (NIC {}) since {}; not opened twice",
+            *e.offering_id, *e.resource_id, nic, FormatUtc(newest.start)));
+      }
+      if (newest.start == e.created) {
+        // Assigned in this very second: the flag applies from the row's start.
+        t.SetValues(newest, {{"zone_id", e.zone_id}, {"is_default", is_default}});
+        return outcome;
+      }
+      CloseAll(t, open, e.created);
+      outcome = ApplyOutcome::Healed(fmt::format(
+          "offering {} assigned to VM {} (NIC {}) since {} is assigned again with default "
+          "flag {}: the earlier assignment is closed",
+          *e.offering_id, *e.resource_id, nic, FormatUtc(open.front()->start), is_default));
     }
     t.Insert({{"zone_id", e.zone_id},
               {"account_id", e.account_id},
               {"domain_id", account.domain_id},
               {"vm_instance_id", *e.resource_id},
               {"network_offering_id", *e.offering_id},
-              {"is_default", int64_t{e.size.value_or(0) == 1 ? 1 : 0}},
+              {"is_default", is_default},
               {"nic_id", nic}},
              e.created);
-    return ApplyOutcome::Applied();
+    return outcome;
   }
 };
 

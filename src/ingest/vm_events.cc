@@ -1,6 +1,8 @@
 // VM.CREATE/START/STOP/DESTROY/UPGRADE/DYNAMIC.SCALE -> usage_vm_instance
 // (usage_type 2 = allocated, 1 = running).
 #include <charconv>
+#include <map>
+#include <string>
 
 #include "core/usage_types.h"
 #include "ingest/handler_util.h"
@@ -53,19 +55,30 @@ class VmEventHandler final : public EventHandler {
         {{"account_id", e.account_id}, {"vm_instance_id", *e.resource_id}, {"usage_type", type}});
   }
 
+  // The offering and its shape (custom offerings' details) the event gives.
+  static std::map<std::string, SqlValue> OfferingColumns(const UsageEvent& e) {
+    return {{"service_offering_id", *e.offering_id},
+            {"cpu_speed", NumericDetail(e, "cpuSpeed")},
+            {"cpu_cores", NumericDetail(e, "cpuNumber")},
+            {"memory", NumericDetail(e, "memory")}};
+  }
+
+  // Every column of a row the event opens, except its type and identity.
+  static std::map<std::string, SqlValue> EventColumns(const UsageEvent& e) {
+    auto values = OfferingColumns(e);
+    values.insert({{"zone_id", e.zone_id},
+                   {"vm_name", *e.resource_name},
+                   {"template_id", *e.template_id},
+                   {"hypervisor_type", Value(e.resource_type)}});
+    return values;
+  }
+
   static void Insert(IntervalTable& t, const UsageEvent& e, int64_t type) {
-    t.Insert({{"usage_type", type},
-              {"zone_id", e.zone_id},
-              {"account_id", e.account_id},
-              {"vm_instance_id", *e.resource_id},
-              {"vm_name", *e.resource_name},
-              {"service_offering_id", *e.offering_id},
-              {"template_id", *e.template_id},
-              {"hypervisor_type", Value(e.resource_type)},
-              {"cpu_speed", NumericDetail(e, "cpuSpeed")},
-              {"cpu_cores", NumericDetail(e, "cpuNumber")},
-              {"memory", NumericDetail(e, "memory")}},
-             e.created);
+    auto values = EventColumns(e);
+    values.insert({{"usage_type", type},
+                   {"account_id", e.account_id},
+                   {"vm_instance_id", *e.resource_id}});
+    t.Insert(std::move(values), e.created);
   }
 
   ApplyOutcome Close(IntervalTable& t, const UsageEvent& e, int64_t type,
@@ -120,6 +133,13 @@ class VmEventHandler final : public EventHandler {
   // Closes the open rows of `type` (if any) and opens a new one at the event.
   ApplyOutcome Reopen(IntervalTable& t, const UsageEvent& e, int64_t type) const {
     auto open = Open(t, e, type);
+    if (!open.empty() && open.back()->start == e.created && e.type == "VM.UPGRADE") {
+      // Upgraded in the second the allocation began: it has the new offering
+      // from its start. Closing it there and opening another at the same
+      // second would give two rows with one start (CloudStack's unique key).
+      t.SetValues(*open.back(), EventColumns(e));
+      return ApplyOutcome::Applied();
+    }
     if (!open.empty() && open.back()->start >= e.created) {
       return ApplyOutcome::Healed(fmt::format("VM {} already has an interval opened at {}",
                                               *e.resource_id, FormatUtc(open.back()->start)));
@@ -137,6 +157,13 @@ class VmEventHandler final : public EventHandler {
 
   ApplyOutcome Start(IntervalTable& t, const UsageEvent& e) const {
     auto running = Open(t, e, kRunning);
+    if (!running.empty() && running.back()->start == e.created && e.type == "VM.DYNAMIC.SCALE") {
+      // Scaled in the second the run began: the run has the new shape from its
+      // start (a second row with that start would break the unique key).
+      t.SetValues(*running.back(), EventColumns(e));
+      MoveAllocation(t, e);
+      return ApplyOutcome::Applied();
+    }
     if (!running.empty() && running.back()->start >= e.created) {
       return ApplyOutcome::Healed(fmt::format("VM {} is already running since {}",
                                               *e.resource_id, FormatUtc(running.back()->start)));
@@ -149,14 +176,34 @@ class VmEventHandler final : public EventHandler {
           *e.resource_id, FormatUtc(running.front()->start)));
     }
     CloseAll(t, running, e.created);
-    // A VM started with another service offering changes its allocation too.
-    auto allocated = Open(t, e, kAllocated);
-    if (allocated.size() == 1 && allocated.front()->Int("service_offering_id") != *e.offering_id) {
-      CloseAll(t, allocated, e.created);
-      Insert(t, e, kAllocated);
-    }
+    MoveAllocation(t, e);
     Insert(t, e, kRunning);
     return outcome;
+  }
+
+  // A VM started or scaled with another service offering changes its
+  // allocation too, when it has exactly one (UsageManagerImpl.java:1112-1130,
+  // 1229-1247). CloudStack rewrites that row in place: only the offering, its
+  // details and the start change; the name, template, hypervisor and zone stay
+  // those of the VM.CREATE or VM.UPGRADE that opened it. usaged keeps those
+  // columns too, but ends the old row at the event instead of moving its start,
+  // so the time already allocated under the old offering is still billed.
+  static void MoveAllocation(IntervalTable& t, const UsageEvent& e) {
+    auto allocated = Open(t, e, kAllocated);
+    if (allocated.size() != 1) return;
+    IntervalRow& row = *allocated.front();
+    if (row.Int("service_offering_id") == *e.offering_id) return;
+    // An allocation opened after this event (applied late) keeps its offering.
+    if (row.start > e.created) return;
+    if (row.start == e.created) {
+      // Allocated in this very second: the new offering applies from its start.
+      t.SetValues(row, OfferingColumns(e));
+      return;
+    }
+    auto values = row.values;
+    for (auto& [column, value] : OfferingColumns(e)) values[column] = value;
+    t.Close(row, e.created);
+    t.Insert(std::move(values), e.created);
   }
 };
 

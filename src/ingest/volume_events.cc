@@ -52,6 +52,16 @@ class VolumeEventHandler final : public EventHandler {
           "the volume's open interval starts at {}, after this event",
           FormatUtc(open.back()->start)));
     }
+    if (!open.empty() && open.back()->start == e.created && e.type == "VOLUME.RESIZE") {
+      // Resized in the second the volume's row began: the row has the new
+      // size from its start (a second row with that start would break the
+      // unique key (volume_id, created)).
+      t.SetValues(*open.back(), {{"zone_id", e.zone_id},
+                                 {"disk_offering_id", Value(e.offering_id)},
+                                 {"template_id", Value(e.template_id)},
+                                 {"size", Value(e.size)}});
+      return ApplyOutcome::Applied();
+    }
     if (!open.empty() && open.back()->start == e.created) {
       return ApplyOutcome::Healed(fmt::format("volume {} already has an interval opened at {}",
                                               volume, FormatUtc(e.created)));

@@ -26,11 +26,11 @@ struct HelperQuery {
 // rows, and rows closed inside or after the window) so that each can use the
 // index on the end column. Parameters: window.next, shard_count, shard,
 // window.start, window.next, shard_count, shard. Result columns: account_id,
-// q.columns, start, end.
+// q.columns, start, end, id.
 inline std::string WindowQuerySql(const HelperQuery& q) {
-  return fmt::format("SELECT account_id, {0}, {1}, {2} FROM ${{usage}}.{3} WHERE {2} IS NULL "
+  return fmt::format("SELECT account_id, {0}, {1}, {2}, id FROM ${{usage}}.{3} WHERE {2} IS NULL "
                      "AND {1} < ? AND (account_id % ?) = ? {4} UNION ALL "
-                     "SELECT account_id, {0}, {1}, {2} FROM ${{usage}}.{3} WHERE {2} >= ? "
+                     "SELECT account_id, {0}, {1}, {2}, id FROM ${{usage}}.{3} WHERE {2} >= ? "
                      "AND {1} < ? AND (account_id % ?) = ? {4}",
                      q.columns, q.start_column, q.end_column, q.table, q.extra_where);
 }
@@ -51,13 +51,15 @@ class IntervalParser : public UsageParser {
 
   // One query per window and shard (see WindowQuerySql): the cost of a window
   // does not grow with the closed history behind it.
-  explicit IntervalParser(const HelperQuery& q)
+  explicit IntervalParser(const HelperQuery& q,
+                          DescribedBy described_by = DescribedBy::kChargedRows)
       : sql_(WindowQuerySql(q)),
-        column_count_(ColumnCount(q.columns) + 1) {}
+        column_count_(ColumnCount(q.columns) + 1),
+        described_by_(described_by) {}
 
   void Parse(store::Connection& conn, const ParseScope& scope,
              std::vector<UsageRecord>& out) const final {
-    IntervalGroups<Info> groups(scope.window, scope.hours_mode);
+    IntervalGroups<Info> groups(scope.window, scope.hours_mode, described_by_);
     auto& q = conn.Prepare(sql_).Bind(scope.window.next, scope.shard_count, scope.shard,
                                       scope.window.start, scope.window.next, scope.shard_count,
                                       scope.shard);
@@ -68,9 +70,10 @@ class IntervalParser : public UsageParser {
       Info info;
       std::string key = fmt::format("{}-{}", account, ReadRow(q, info));
       groups.Add(key, account, billable->domain_id, q.Time(column_count_),
-                 q.OptTime(column_count_ + 1), info);
+                 q.OptTime(column_count_ + 1), q.Int(column_count_ + 2), info);
     }
     for (const auto& [key, g] : groups.groups()) {
+      if (g.millis <= 0) continue;
       UsageRecord r = NewTimeRecord(RecordType(g), g.account_id, g.domain_id, ZoneOf(g), g.millis,
                                     scope.window, scope.hours_mode);
       Describe(g, r);
@@ -95,6 +98,7 @@ class IntervalParser : public UsageParser {
  private:
   std::string sql_;
   int column_count_;  // index of the start column in the result
+  DescribedBy described_by_;
 };
 
 }  // namespace usaged::parse

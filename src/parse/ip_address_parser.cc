@@ -20,7 +20,8 @@ class IpAddressParser final : public IntervalParser<IpInfo> {
   IpAddressParser()
       : IntervalParser({"usage_ip_address", "assigned", "released",
                         "zone_id, ip_id, public_ip_address, is_source_nat, is_system, is_hidden",
-                        ""}) {}
+                        ""},
+                       DescribedBy::kQueriedRows) {}
   std::string_view name() const override { return "ip_address"; }
   std::vector<int> usage_types() const override { return {usage_type::kIpAddress}; }
 

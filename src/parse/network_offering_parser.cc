@@ -17,7 +17,8 @@ class NetworkOfferingParser final : public IntervalParser<OfferingInfo> {
  public:
   NetworkOfferingParser()
       : IntervalParser({"usage_network_offering", "created", "deleted",
-                        "zone_id, vm_instance_id, network_offering_id, is_default", ""}) {}
+                        "zone_id, vm_instance_id, network_offering_id, is_default", ""},
+                       DescribedBy::kQueriedRows) {}
   std::string_view name() const override { return "network_offering"; }
   std::vector<int> usage_types() const override { return {usage_type::kNetworkOffering}; }
 

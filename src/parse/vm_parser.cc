@@ -23,7 +23,8 @@ class VmParser final : public IntervalParser<VmInfo> {
       : IntervalParser({"usage_vm_instance", "start_date", "end_date",
                         "usage_type, zone_id, vm_instance_id, vm_name, service_offering_id, "
                         "template_id, hypervisor_type, cpu_cores, cpu_speed, memory",
-                        "AND usage_type IN (1, 2)"}) {}
+                        "AND usage_type IN (1, 2)"},
+                       DescribedBy::kQueriedRows) {}
   std::string_view name() const override { return "vm"; }
   std::vector<int> usage_types() const override {
     return {usage_type::kRunningVm, usage_type::kAllocatedVm};

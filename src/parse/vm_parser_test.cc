@@ -1,6 +1,7 @@
 #include <gtest/gtest.h>
 
 #include "core/usage_types.h"
+#include "ingest/quarantine.h"
 #include "support/scenario.h"
 
 namespace usaged::testing {
@@ -159,6 +160,70 @@ TEST_P(VmParserTest, StartWithANewOfferingMovesTheAllocation) {
   for (const auto& r : Day(kAllocated, "2026-01-14")) allocated[*r.offering_id] = r.raw_usage;
   EXPECT_EQ(allocated[10], 6.0);
   EXPECT_EQ(allocated[12], 18.0);
+}
+
+TEST_P(VmParserTest, StartWithANewOfferingKeepsTheNameOfTheAllocation) {
+  // Renamed while stopped: the allocation keeps the name of the VM.CREATE
+  // that opened it, as CloudStack's in-place rewrite does; the run takes the
+  // name of its VM.START.
+  s.Vm("VM.CREATE", "2026-01-13 00:00:00", 7, 10);
+  sim::EventSpec start;
+  start.type = "VM.START";
+  start.account_id = s.account();
+  start.created = ParseUtc("2026-01-14 06:00:00");
+  start.resource_id = 7;
+  start.resource_name = "renamed";
+  start.offering_id = 12;
+  start.template_id = 200;
+  start.resource_type = "KVM";
+  start.details = {{"cpuNumber", "2"}};
+  s.Event(start);
+  RunAt(s.conn(), "2026-01-15 00:10:00");
+  std::map<int64_t, UsageRecord> allocated;
+  for (const auto& r : Day(kAllocated, "2026-01-14")) allocated[*r.offering_id] = r;
+  ASSERT_EQ(allocated.size(), 2u);
+  EXPECT_EQ(allocated[10].raw_usage, 6.0);
+  EXPECT_EQ(allocated[12].raw_usage, 18.0);
+  EXPECT_EQ(allocated[12].vm_name, "vm-7");
+  EXPECT_EQ(allocated[12].description, "vm-7 allocated (ServiceOffering: 12) (Template: 200)");
+  EXPECT_EQ(allocated[12].cpu_cores, 2);
+  auto running = Day(kRunning, "2026-01-14");
+  ASSERT_EQ(running.size(), 1u);
+  EXPECT_EQ(running[0].vm_name, "renamed");
+}
+
+TEST_P(VmParserTest, ChangesInTheSecondARowBeganApplyFromItsStart) {
+  // Created and started with another offering in one second, then scaled
+  // in the second the run began: no row is opened twice, nothing is refused.
+  s.Vm("VM.CREATE", "2026-01-14 06:00:00", 7, 10);
+  s.Vm("VM.START", "2026-01-14 06:00:00", 7, 11);
+  s.Vm("VM.DYNAMIC.SCALE", "2026-01-14 06:00:00", 7, 12);
+  RunAt(s.conn(), "2026-01-15 00:10:00");
+  EXPECT_TRUE(ingest::ListQuarantine(s.conn()).empty());
+  auto allocated = Day(kAllocated, "2026-01-14");
+  ASSERT_EQ(allocated.size(), 1u);
+  EXPECT_EQ(allocated[0].offering_id, 12);
+  EXPECT_EQ(allocated[0].raw_usage, 18.0);
+  auto running = Day(kRunning, "2026-01-14");
+  ASSERT_EQ(running.size(), 1u);
+  EXPECT_EQ(running[0].offering_id, 12);
+  EXPECT_EQ(running[0].raw_usage, 18.0);
+}
+
+TEST_P(VmParserTest, AnUpgradeInTheSecondOfAStoredAllocationRewritesIt) {
+  s.Vm("VM.CREATE", "2026-01-13 23:00:00", 7, 10);
+  ASSERT_TRUE(RunAt(s.conn(), "2026-01-14 00:10:00").ok());
+  // Committed late, in the second the stored allocation began.
+  s.Vm("VM.UPGRADE", "2026-01-13 23:00:00", 7, 11);
+  ASSERT_TRUE(RunAt(s.conn(), "2026-01-15 00:10:00").ok());
+  EXPECT_TRUE(ingest::ListQuarantine(s.conn()).empty());
+  for (const char* day : {"2026-01-13", "2026-01-14"}) {
+    auto allocated = Day(kAllocated, day);
+    ASSERT_EQ(allocated.size(), 1u) << day;
+    EXPECT_EQ(allocated[0].offering_id, 11) << day;
+  }
+  EXPECT_EQ(Day(kAllocated, "2026-01-13")[0].raw_usage, 1.0);
+  EXPECT_EQ(Day(kAllocated, "2026-01-14")[0].raw_usage, 24.0);
 }
 
 TEST_P(VmParserTest, DynamicScaleRecordsCpuAndMemory) {

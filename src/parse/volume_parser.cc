@@ -14,18 +14,25 @@ struct VolumeInfo {
   int64_t size = 0;
 };
 
+std::optional<int64_t> NoneIfZero(std::optional<int64_t> id) {
+  return id == 0 ? std::nullopt : id;
+}
+
 class VolumeParser final : public IntervalParser<VolumeInfo> {
  public:
   VolumeParser()
       : IntervalParser({"usage_volume", "created", "deleted",
-                        "zone_id, volume_id, disk_offering_id, template_id, size", ""}) {}
+                        "zone_id, volume_id, disk_offering_id, template_id, size", ""},
+                       DescribedBy::kQueriedRows) {}
   std::string_view name() const override { return "volume"; }
   std::vector<int> usage_types() const override { return {usage_type::kVolume}; }
 
  protected:
   std::string ReadRow(store::Statement& q, VolumeInfo& v) const override {
-    // A NULL size counts as 0, as in CloudStack (the column is read as long).
-    v = {q.Int(1), q.Int(2), q.OptInt(3), q.OptInt(4), q.OptInt(5).value_or(0)};
+    // As CloudStack reads usage_volume (UsageVolumeDaoImpl.java:145-153): a
+    // disk offering or template of 0 means none, and a NULL size counts as 0.
+    v = {q.Int(1), q.Int(2), NoneIfZero(q.OptInt(3)), NoneIfZero(q.OptInt(4)),
+         q.OptInt(5).value_or(0)};
     return fmt::format("{}-{}-{}", v.volume_id, KeyPart(v.disk_offering_id), v.size);
   }
   int RecordType(const Group&) const override { return usage_type::kVolume; }
