@@ -1,0 +1,34 @@
+#pragma once
+
+#include <map>
+#include <memory>
+#include <string>
+
+#include "core/usage_record.h"
+#include "support/scenario_file.h"
+#include "support/test_env.h"
+
+namespace usaged::testing {
+
+// Runs a conformance scenario (support/scenario_file.h) on a fresh test store
+// of one engine: applies its input, runs the job at each `run` and checks each
+// expectation with GoogleTest assertions.
+class ScenarioRunner {
+ public:
+  ScenarioRunner(const ScenarioFile& file, const std::string& engine);
+  ~ScenarioRunner();
+  // Every step in order; stops at a fatal failure.
+  void Run();
+  // The store the scenario ran on.
+  TestStore& store();
+
+ private:
+  class Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+// A record as the scenarios name its columns ("NULL" for NULL, dates
+// "YYYY-MM-DD HH:MM:SS").
+std::map<std::string, std::string> ScenarioRow(const UsageRecord& record);
+
+}  // namespace usaged::testing
