@@ -11,7 +11,6 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
-#include <filesystem>
 #include <set>
 
 #include "store/migrator.h"
@@ -78,22 +77,7 @@ void InsertJavaRecord(store::Connection& conn, const Row& row) {
   q.Run();
 }
 
-struct Case {
-  std::string engine;
-  std::string path;
-};
-void PrintTo(const Case& c, std::ostream* out) { *out << c.path << " on " << c.engine; }
-
-std::vector<Case> FullScenarios() {
-  std::vector<Case> out;
-  for (const auto& path : ListScenarioFiles(std::string(USAGED_SOURCE_DIR) + "/tests/scenarios")) {
-    if (std::filesystem::path(path).filename().string().rfind("compat_full_", 0) != 0) continue;
-    for (const auto& engine : TestEngines()) out.push_back({engine, path});
-  }
-  return out;
-}
-
-class CompareScenarioTest : public ::testing::TestWithParam<Case> {};
+class CompareScenarioTest : public ::testing::TestWithParam<ScenarioCase> {};
 GTEST_ALLOW_UNINSTANTIATED_PARAMETERIZED_TEST(CompareScenarioTest);
 
 TEST_P(CompareScenarioTest, AJavaShapedCleanDatabaseHasNoUnexplainedDifference) {
@@ -143,18 +127,9 @@ TEST_P(CompareScenarioTest, AJavaShapedCleanDatabaseHasNoUnexplainedDifference) 
   }
 }
 
-std::string CaseName(const ::testing::TestParamInfo<Case>& info) {
-  auto relative = std::filesystem::relative(
-      info.param.path, std::string(USAGED_SOURCE_DIR) + "/tests/scenarios");
-  std::string name = relative.replace_extension().string() + "_" + info.param.engine;
-  for (char& c : name) {
-    if (!std::isalnum(static_cast<unsigned char>(c))) c = '_';
-  }
-  return name;
-}
-
-INSTANTIATE_TEST_SUITE_P(Scenarios, CompareScenarioTest, ::testing::ValuesIn(FullScenarios()),
-                         CaseName);
+INSTANTIATE_TEST_SUITE_P(Scenarios, CompareScenarioTest,
+                         ::testing::ValuesIn(ScenarioCases("compat_full_")),
+                         [](const auto& info) { return ScenarioCaseName(info.param); });
 
 }  // namespace
 }  // namespace usaged::testing

@@ -16,22 +16,6 @@
 namespace usaged::testing {
 namespace {
 
-struct ScenarioCase {
-  std::string engine;
-  std::string path;
-};
-
-// Names the case in test output (instead of gtest's byte dump).
-void PrintTo(const ScenarioCase& c, std::ostream* out) { *out << c.path << " on " << c.engine; }
-
-std::vector<ScenarioCase> AllCases() {
-  std::vector<ScenarioCase> cases;
-  for (const auto& path : ListScenarioFiles(std::string(USAGED_SOURCE_DIR) + "/tests/scenarios")) {
-    for (const auto& engine : TestEngines()) cases.push_back({engine, path});
-  }
-  return cases;
-}
-
 class ConformanceTest : public ::testing::TestWithParam<ScenarioCase> {};
 
 TEST_P(ConformanceTest, RecordsMatch) {
@@ -39,17 +23,8 @@ TEST_P(ConformanceTest, RecordsMatch) {
   ScenarioRunner(file, GetParam().engine).Run();
 }
 
-std::string CaseName(const ::testing::TestParamInfo<ScenarioCase>& info) {
-  auto relative = std::filesystem::relative(
-      info.param.path, std::string(USAGED_SOURCE_DIR) + "/tests/scenarios");
-  std::string name = relative.replace_extension().string() + "_" + info.param.engine;
-  for (char& c : name) {
-    if (!std::isalnum(static_cast<unsigned char>(c))) c = '_';
-  }
-  return name;
-}
-
-INSTANTIATE_TEST_SUITE_P(Scenarios, ConformanceTest, ::testing::ValuesIn(AllCases()), CaseName);
+INSTANTIATE_TEST_SUITE_P(Scenarios, ConformanceTest, ::testing::ValuesIn(ScenarioCases()),
+                         [](const auto& info) { return ScenarioCaseName(info.param); });
 
 }  // namespace
 }  // namespace usaged::testing

@@ -3,7 +3,9 @@
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 
+#include <cctype>
 #include <cstdlib>
+#include <filesystem>
 #include <set>
 
 #include "ingest/quarantine.h"
@@ -275,6 +277,27 @@ class ScenarioRunner::Impl {
   std::unique_ptr<TestStore> db_;
 };
 
+
+void PrintTo(const ScenarioCase& c, std::ostream* out) { *out << c.path << " on " << c.engine; }
+
+std::vector<ScenarioCase> ScenarioCases(const std::string& prefix) {
+  std::vector<ScenarioCase> cases;
+  for (const auto& path : ListScenarioFiles(std::string(USAGED_SOURCE_DIR) + "/tests/scenarios")) {
+    if (std::filesystem::path(path).filename().string().rfind(prefix, 0) != 0) continue;
+    for (const auto& engine : TestEngines()) cases.push_back({engine, path});
+  }
+  return cases;
+}
+
+std::string ScenarioCaseName(const ScenarioCase& c) {
+  auto relative =
+      std::filesystem::relative(c.path, std::string(USAGED_SOURCE_DIR) + "/tests/scenarios");
+  std::string name = relative.replace_extension().string() + "_" + c.engine;
+  for (char& ch : name) {
+    if (!std::isalnum(static_cast<unsigned char>(ch))) ch = '_';
+  }
+  return name;
+}
 
 std::map<std::string, std::string> ScenarioRow(const UsageRecord& record) {
   return ToRow(record);

@@ -2,7 +2,9 @@
 
 #include <map>
 #include <memory>
+#include <ostream>
 #include <string>
+#include <vector>
 
 #include "core/usage_record.h"
 #include "support/scenario_file.h"
@@ -26,6 +28,22 @@ class ScenarioRunner {
   class Impl;
   std::unique_ptr<Impl> impl_;
 };
+
+// One scenario file on one engine, a parameter of the scenario suites.
+struct ScenarioCase {
+  std::string engine;
+  std::string path;
+};
+// Names the case in test output (instead of gtest's byte dump).
+void PrintTo(const ScenarioCase& c, std::ostream* out);
+
+// Every scenario file below tests/scenarios whose name starts with `prefix`,
+// on every test engine.
+std::vector<ScenarioCase> ScenarioCases(const std::string& prefix = "");
+
+// The test name of a case: the file's path below tests/scenarios and the
+// engine, e.g. "vm_lifetime_sqlite".
+std::string ScenarioCaseName(const ScenarioCase& c);
 
 // A record as the scenarios name its columns ("NULL" for NULL, dates
 // "YYYY-MM-DD HH:MM:SS").
