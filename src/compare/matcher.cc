@@ -181,11 +181,41 @@ class WindowMatcher {
       std::sort(js.begin(), js.end(),
                 [&](const JavaRow& a, const JavaRow& b) { return by_time(a.record, b.record); });
       std::sort(us.begin(), us.end(), by_time);
+      if (SplitAtMetric(js, us)) continue;
       size_t pairs = std::min(js.size(), us.size());
       for (size_t i = 0; i < pairs; ++i) ClassifyPair(js[i], us[i]);
       for (size_t i = pairs; i < js.size(); ++i) JavaOnly(js[i], pairs > 0 ? &us[0] : nullptr);
       for (size_t i = pairs; i < us.size(); ++i) UsagedOnly(us[i]);
     }
+  }
+
+  // Exact mode's backup records (one per size an assignment held) against
+  // the Java server's (one per assignment, at its last size): the same hours
+  // in other parts. True when that explains the group.
+  bool SplitAtMetric(const std::vector<JavaRow>& js, const std::vector<UsageRecord>& us) {
+    if (mode_ != HoursMode::kExact || us.empty() || js.empty() ||
+        us.front().usage_type != usage_type::kBackup) {
+      return false;
+    }
+    Difference d = New(dc::kSplitAtMetric, us.front());
+    d.cause = "usaged_bills_each_backup_size";
+    for (const auto& j : js) {
+      d.java_ids.push_back(j.id);
+      ++d.java_records;
+      d.java_raw += j.record.raw_usage;
+    }
+    for (const auto& u : us) {
+      ++d.usaged_records;
+      d.usaged_raw += u.raw_usage;
+    }
+    // Java counts 1 ms more per assignment, and float hours.
+    if (!CloseHours(d.java_raw, d.usaged_raw)) return false;
+    d.usaged_record = parse::NaturalKeyText(us.front());
+    d.detail = fmt::format("{} usaged record(s), one per backup size, against {} Java record(s) "
+                           "at the last size; hours Java {:.17g}, usaged {:.17g}",
+                           d.usaged_records, d.java_records, d.java_raw, d.usaged_raw);
+    Add(std::move(d));
+    return true;
   }
 
   // Identical Java rows among the unpaired ones: all but one are copies.
@@ -239,6 +269,10 @@ class WindowMatcher {
         ClassifyQuantity(d, j.record, u);
         d.detail = unaligned + "; " + d.detail;
       }
+    } else if (columns.empty() && j.record.raw_usage == u.raw_usage) {
+      d.kind = "different_columns";
+      Unexplained(d, fmt::format("usage_display: Java '{}', usaged '{}'", j.record.usage_display,
+                                 u.usage_display));
     } else if (!columns.empty()) {
       d.kind = "different_columns";
       std::string detail;
@@ -263,6 +297,11 @@ class WindowMatcher {
 
   void ClassifyQuantity(Difference& d, const UsageRecord& j, const UsageRecord& u) {
     const double jr = j.raw_usage, ur = u.raw_usage;
+    if (!TimeBased(u.usage_type)) {
+      // Bytes, I/O requests, a bucket's size: no hours arithmetic to blame.
+      d.detail = fmt::format("Java {:.17g}, usaged {:.17g}", jr, ur);
+      return Unexplained(d, d.detail);
+    }
     if (CloseHours(jr, ur)) {
       d.cls = d.kind = std::string(dc::kFloatRounding);
       d.cause = "java_float_hours";

@@ -26,6 +26,9 @@ inline constexpr std::string_view kJavaDuplicate = "java_duplicate";
 inline constexpr std::string_view kFloatRounding = "float_rounding";
 // A Java record of 1 ms: a resource removed on the window's first millisecond.
 inline constexpr std::string_view kBoundaryRecord = "boundary_record";
+// Exact mode bills a backup assignment in parts, each size for the time it
+// held; the Java server bills the last metric's size for the whole assignment.
+inline constexpr std::string_view kSplitAtMetric = "split_at_metric";
 // A VPN user billed by Java up to when its job ended the row, not to the removal.
 inline constexpr std::string_view kVpnRemovalTime = "vpn_removal_time";
 // Java's window starts or ends off the aggregation boundaries usaged aligns to.

@@ -159,5 +159,50 @@ TEST(MatcherTest, AJavaWindowOffTheBoundaryIsUnaligned) {
   EXPECT_TRUE(result.differences[0].explained());
 }
 
+UsageRecord Backup(int64_t size, double hours) {
+  UsageRecord r = Offering(7, hours, "");
+  r.usage_type = usage_type::kBackup;
+  r.usage_id = r.vm_instance_id;
+  r.offering_id = 5;
+  r.size = size;
+  r.virtual_size = 2 * size;
+  r.description = "Backup usage VM ID: 7, backup offering: 5";
+  return r;
+}
+
+TEST(MatcherTest, ExactModeBackupPartsPerSizeAreTheJavaAssignmentSplitAtItsMetrics) {
+  FixedEvidence e;
+  // Java: one record at the last metric's size for the assignment's 10 h
+  // (float hours, + 1 ms); exact mode: 4 h at the first size, 6 h at the last.
+  auto java = Backup(2048, 10.000000953674316);
+  auto result = Match({{10, java}}, {Backup(1024, 4), Backup(2048, 6)}, e);
+  ASSERT_EQ(result.differences.size(), 1u);
+  EXPECT_EQ(result.differences[0].cls, "split_at_metric");
+  EXPECT_EQ(result.differences[0].usaged_records, 2);
+  EXPECT_EQ(result.differences[0].java_ids, std::vector<int64_t>{10});
+  // Not when the hours differ too, and never in compat mode.
+  result = Match({{10, Backup(2048, 12)}}, {Backup(1024, 4), Backup(2048, 6)}, e);
+  EXPECT_EQ(result.differences[0].cls, "unexplained");
+  result = Match({{10, java}}, {Backup(1024, 4), Backup(2048, 6)}, e, HoursMode::kCloudStackFloat);
+  EXPECT_EQ(result.differences[0].cls, "unexplained");
+}
+
+TEST(MatcherTest, AmountsAreNeverFloatRoundingAndADisplayAloneIsAColumnDifference) {
+  FixedEvidence e;
+  UsageRecord bytes = Offering(7, 1000, "1000 bytes");
+  bytes.usage_type = usage_type::kBucket;
+  UsageRecord more = bytes;
+  more.raw_usage = 1000.000001;
+  auto result = Match({{10, more}}, {bytes}, e);
+  EXPECT_EQ(result.differences[0].cls, "unexplained");
+  EXPECT_EQ(result.differences[0].kind, "different_quantity");
+
+  UsageRecord shown = bytes;
+  shown.usage_display = "1001 bytes";
+  result = Match({{10, shown}}, {bytes}, e);
+  EXPECT_EQ(result.differences[0].kind, "different_columns");
+  EXPECT_NE(result.differences[0].detail.find("usage_display"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace usaged::compare

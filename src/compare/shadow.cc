@@ -2,6 +2,9 @@
 
 #include <fmt/format.h>
 
+#include <charconv>
+#include <limits>
+
 #include "compare/java_source.h"
 #include "compare/record_identity.h"
 #include "core/usage_types.h"
@@ -72,6 +75,18 @@ int64_t CopySampleTable(store::Connection& java, store::Connection& shadow,
   return copied;
 }
 
+// The size a BUCKET record was made from: its usage_display ("<bytes> bytes")
+// holds it exactly; raw_usage is that long as a double, which rounds sizes
+// above 2^53 and cannot always be turned back into one.
+int64_t BucketSize(const std::string& display, double raw) {
+  int64_t size = 0;
+  auto [end, ec] = std::from_chars(display.data(), display.data() + display.size(), size);
+  if (ec == std::errc() && end != display.data()) return size;
+  if (!(raw > 0)) return 0;
+  if (raw >= 9.2233720368547758e18) return std::numeric_limits<int64_t>::max();
+  return static_cast<int64_t>(raw);
+}
+
 // BUCKET records hold the size the Java server read when it parsed the
 // window: they are the only record of its samples.
 int64_t CopyBucketSizes(store::Connection& java, store::Connection& shadow, Instant from,
@@ -83,14 +98,14 @@ int64_t CopyBucketSizes(store::Connection& java, store::Connection& shadow, Inst
   auto& insert = shadow.Prepare(
       "${insert_ignore} INTO ${usage}.usaged_bucket_usage (account_id, bucket_id, size, "
       "event_time_millis) VALUES (?, ?, ?, ?)");
-  auto& q = java.Prepare("SELECT account_id, usage_id, raw_usage, start_date FROM "
+  auto& q = java.Prepare("SELECT account_id, usage_id, raw_usage, usage_display, start_date FROM "
                          "${usage}.cloud_usage WHERE usage_type = ? AND start_date >= ? AND "
                          "start_date < ? AND usage_id IS NOT NULL")
                 .Bind(usage_type::kBucket, from, until);
   int64_t copied = 0;
   while (q.Next()) {
-    copied += insert.Bind(q.Int(0), q.Int(1), static_cast<int64_t>(q.Double(2)),
-                          ToEpochMillis(q.Time(3)))
+    copied += insert.Bind(q.Int(0), q.Int(1), BucketSize(q.Text(3), q.Double(2)),
+                          ToEpochMillis(q.Time(4)))
                   .Run();
   }
   q.Reset();
