@@ -183,7 +183,8 @@ TEST(MatcherTest, ExactModeBackupPartsPerSizeAreTheJavaAssignmentSplitAtItsMetri
   // Not when the hours differ too, and never in compat mode.
   result = Match({{10, Backup(2048, 12)}}, {Backup(1024, 4), Backup(2048, 6)}, e);
   EXPECT_EQ(result.differences[0].cls, "unexplained");
-  result = Match({{10, java}}, {Backup(1024, 4), Backup(2048, 6)}, e, HoursMode::kCloudStackFloat);
+  result =
+      Match({{10, java}}, {Backup(1024, 4), Backup(2048, 6)}, e, HoursMode::kCloudStackFloat);
   EXPECT_EQ(result.differences[0].cls, "unexplained");
 }
 
