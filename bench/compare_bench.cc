@@ -70,7 +70,7 @@ Json Prepare(store::Store& store, const Options& o) {
       conn->Exec(conn->Expand(fmt::format("DROP DATABASE IF EXISTS ${{{}}}", db)));
       conn->Exec(conn->Expand(fmt::format("CREATE DATABASE ${{{}}}", db)));
     }
-    conn->Exec(conn->Expand("DROP DATABASE IF EXISTS ${usage}_shadow"));
+    conn->Exec("DROP DATABASE IF EXISTS `" + store.UsageDatabaseName() + "_shadow`");
   }
   store::Migrator migrator(*conn);
   migrator.Up(SystemClock().Now());
