@@ -159,6 +159,30 @@ TEST(MatcherTest, AJavaWindowOffTheBoundaryIsUnaligned) {
   EXPECT_TRUE(result.differences[0].explained());
 }
 
+TEST(MatcherTest, AVpnUserEndedAtTheJavaJobsClockIsTheRemovalTime) {
+  FixedEvidence e;
+  UsageRecord java = Offering(61, 13.5, "13.5 Hrs");
+  java.usage_type = usage_type::kVpnUsers;
+  java.usage_id = 61;
+  java.vm_instance_id.reset();
+  java.offering_id.reset();
+  java.description = "VPN User: alice, Id: 61 usage time";
+  UsageRecord ours = java;
+  ours.raw_usage = 3;
+  ours.usage_display = "3 Hrs";
+  const Instant added = kDay.start + std::chrono::hours(9);
+  e.java_rows = {{4, added, kDay.start + std::chrono::minutes(22 * 60 + 30)}};
+  e.usaged_rows = {{8, added, kDay.start + std::chrono::hours(12)}};
+  auto result = Match({{10, java}}, {ours}, e);
+  ASSERT_EQ(result.differences.size(), 1u);
+  EXPECT_EQ(result.differences[0].cls, "vpn_removal_time");
+  EXPECT_EQ(result.differences[0].helper_ids, std::vector<int64_t>{4});
+  // The same rows: nothing explains the hours.
+  e.java_rows = e.usaged_rows;
+  result = Match({{10, java}}, {ours}, e);
+  EXPECT_EQ(result.differences[0].cls, "unexplained");
+}
+
 UsageRecord Backup(int64_t size, double hours) {
   UsageRecord r = Offering(7, hours, "");
   r.usage_type = usage_type::kBackup;
