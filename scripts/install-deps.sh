@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Installs the Debian 12 packages usaged needs to build and test.
-# Usage: scripts/install-deps.sh [build|test]
+# Usage: scripts/install-deps.sh [build|test|package]
 #   build  compiler toolchain and libraries (default)
 #   test   build packages plus the servers the test suite starts (MariaDB, a two-node
 #          Galera cluster, SMTP sink), promtool (which checks /metrics) and the npm
 #          CloudStack client the API tests drive (tests/node)
+#   package  build packages plus lintian and help2man (scripts/package.sh)
 # Packages already present are skipped, so a warm machine does no apt work at all.
 # No service of an installed package is started (see the policy below).
 set -euo pipefail
@@ -15,6 +16,7 @@ build_pkgs=(
   libsqlite3-dev libmariadb-dev libssl-dev libcurl4-openssl-dev
   libfmt-dev libspdlog-dev libcli11-dev nlohmann-json3-dev libcpp-httplib-dev
   libhowardhinnant-date-dev tzdata
+  libsystemd-dev  # sd_notify for the systemd unit
   libgtest-dev libgmock-dev libbenchmark-dev
 )
 test_pkgs=(
@@ -22,12 +24,14 @@ test_pkgs=(
   galera-4 mariadb-backup socat  # scripts/galera-test-cluster.sh (state transfer by mariabackup)
   prometheus  # only for /usr/bin/promtool; its server must not run (see below)
 )
+package_pkgs=(lintian help2man)  # scripts/package.sh: the package's man page and its check
 
 wanted=("${build_pkgs[@]}")
 case "$profile" in
   build) ;;
-  test) wanted+=("${test_pkgs[@]}") ;;
-  *) echo "install-deps.sh: unknown profile '$profile' (expected build or test)" >&2; exit 2 ;;
+  test) wanted+=("${test_pkgs[@]}" "${package_pkgs[@]}") ;;
+  package) wanted+=("${package_pkgs[@]}") ;;
+  *) echo "install-deps.sh: unknown profile '$profile' (expected build, test or package)" >&2; exit 2 ;;
 esac
 
 missing=()

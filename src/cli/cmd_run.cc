@@ -1,11 +1,13 @@
 #include <fmt/format.h>
 #include <signal.h>
+#include <spdlog/spdlog.h>
 
 #include <atomic>
 #include <iostream>
 
 #include "alert/delivery.h"
 #include "cli/app.h"
+#include "cli/service_notify.h"
 #include "cluster/cluster_run.h"
 #include "job/scheduler.h"
 #include "job/usage_run.h"
@@ -101,10 +103,16 @@ void RegisterRun(CLI::App& app, const GlobalOptions& options, Action& action) {
       // the process's job mutex instead of taking it again.
       std::unique_ptr<ApiService> api;
       if (opts->serve) api = StartApi(*db.store, *clock, opts->api, /*lock_store_for_jobs=*/false);
+      ServiceNotifier notifier;
+      notifier.Ready(opts->serve ? "scheduling usage jobs and serving the API"
+                                 : "scheduling usage jobs");
       job::SchedulerOptions scheduler;
       scheduler.heartbeat_every = std::chrono::seconds(opts->heartbeat_seconds);
       scheduler.pass = [&](const job::RunControl& control) { return pass(*clock, control); };
+      scheduler.on_activity = [&notifier](bool running) { notifier.Running(running); };
       job::RunScheduled(*db.conn, *clock, g_stop, scheduler);
+      notifier.Stopping();
+      spdlog::info("usaged run stopping");
       return kExitOk;
     };
   });

@@ -11,6 +11,7 @@
 #include "api/server.h"
 #include "cli/app.h"
 #include "cli/output.h"
+#include "cli/service_notify.h"
 #include "core/error.h"
 
 namespace usaged::cli {
@@ -108,7 +109,13 @@ void RegisterServe(CLI::App& app, const GlobalOptions& options, Action& action) 
       signal(SIGTERM, OnServeSignal);
       signal(SIGINT, OnServeSignal);
       auto api = StartApi(*db.store, clock, *serve, /*lock_store_for_jobs=*/true);
-      while (!g_stop_serving.load()) std::this_thread::sleep_for(std::chrono::milliseconds(200));
+      ServiceNotifier notifier;
+      notifier.Ready("serving the API");
+      while (!g_stop_serving.load()) {
+        notifier.Alive();
+        std::this_thread::sleep_for(std::chrono::milliseconds(200));
+      }
+      notifier.Stopping();
       api.reset();
       return kExitOk;
     };

@@ -45,6 +45,7 @@ class Waiter {
   // A requested run stays pending (returned again) until Finish().
   std::optional<int64_t> WaitUntil(Instant when) {
     while (!stop_.load()) {
+      if (options_.on_activity) options_.on_activity(false);
       Instant now = clock_.Now();
       if (now >= next_beat_) {
         next_beat_ = now + options_.heartbeat_every;
@@ -111,6 +112,8 @@ void RunScheduled(store::Connection& conn, const Clock& clock, const std::atomic
     if (requested) spdlog::info("usage job requested through CloudStack (usage_job {})", *requested);
     Instant started = clock.Now();
     RunSummary summary;
+    // Waiting for a job the API started counts as running too.
+    if (options.on_activity) options.on_activity(true);
     try {
       std::lock_guard<std::mutex> gate(ProcessJobMutex());
       summary = options.pass ? options.pass(control) : RunDueWindows(conn, clock, control);
@@ -121,6 +124,8 @@ void RunScheduled(store::Connection& conn, const Clock& clock, const std::atomic
     if (requested) waiter.Finish(*requested, summary, (clock.Now() - started).count());
     if (!stop.load()) maintain::RunMaintenanceIfDue(conn, clock, &stop);
     alert::DeliverAlertsAfterJob(conn, clock);
+    // The pass, its housekeeping and its alerts are done: waiting again.
+    if (options.on_activity) options.on_activity(false);
   }
   spdlog::info("scheduler stopped");
 }

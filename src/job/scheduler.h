@@ -24,6 +24,10 @@ struct SchedulerOptions {
   Millis heartbeat_every = std::chrono::seconds(60);
   // Runs one pass; unset: RunDueWindows on `conn`.
   PassFn pass;
+  // Told `false` at least every 200 ms while the scheduler waits, `true` when
+  // a pass starts and `false` when it ends: lets a service manager's watchdog
+  // see that the loop is alive. Optional.
+  std::function<void(bool running)> on_activity;
 };
 
 // Runs the usage job on schedule until `stop` becomes true, keeping

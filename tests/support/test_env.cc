@@ -200,9 +200,13 @@ std::string ReadFile(const std::string& path) {
 }
 
 CliProcess::CliProcess(const std::vector<std::string>& args,
+                       const std::map<std::string, std::string>& env)
+    : CliProcess(Program{USAGED_BINARY}, args, env) {}
+
+CliProcess::CliProcess(const Program& program, const std::vector<std::string>& args,
                        const std::map<std::string, std::string>& env) {
   std::string out_path = io_.path() + "/out", err_path = io_.path() + "/err";
-  std::vector<std::string> argv_s = {USAGED_BINARY};
+  std::vector<std::string> argv_s = {program.path};
   argv_s.insert(argv_s.end(), args.begin(), args.end());
   std::vector<char*> argv;
   for (auto& a : argv_s) argv.push_back(a.data());
@@ -251,6 +255,11 @@ CliResult CliProcess::Wait() {
 CliResult RunCli(const std::vector<std::string>& args,
                  const std::map<std::string, std::string>& env) {
   return CliProcess(args, env).Wait();
+}
+
+CliResult RunProgram(const Program& program, const std::vector<std::string>& args,
+                     const std::map<std::string, std::string>& env) {
+  return CliProcess(program, args, env).Wait();
 }
 
 bool WaitFor(const std::function<bool()>& condition, std::chrono::milliseconds timeout) {

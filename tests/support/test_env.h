@@ -94,10 +94,17 @@ struct CliResult {
   std::string err;
 };
 
+// Another program than the usaged under test (e.g. an installed copy).
+struct Program {
+  std::string path;
+};
+
 // The usaged binary running in the background.
 class CliProcess {
  public:
   CliProcess(const std::vector<std::string>& args,
+             const std::map<std::string, std::string>& env = {});
+  CliProcess(const Program& program, const std::vector<std::string>& args,
              const std::map<std::string, std::string>& env = {});
   ~CliProcess();
   pid_t pid() const { return pid_; }
@@ -114,6 +121,8 @@ class CliProcess {
 // Runs the usaged binary with `args` and extra environment variables.
 CliResult RunCli(const std::vector<std::string>& args,
                  const std::map<std::string, std::string>& env = {});
+CliResult RunProgram(const Program& program, const std::vector<std::string>& args,
+                     const std::map<std::string, std::string>& env = {});
 
 // Polls `condition` every 50 ms for up to `timeout`; true once it holds.
 bool WaitFor(const std::function<bool()>& condition,
