@@ -13,9 +13,15 @@
 
 namespace usaged::cli {
 
-std::unique_ptr<store::Store> OpenStoreFromOptions(const GlobalOptions& options) {
-  if (!options.db_properties.empty()) {
-    return store::OpenMariaDbStore(store::ReadDbProperties(options.db_properties, options.db_key_file));
+std::unique_ptr<store::Store> OpenStoreFromOptions(const GlobalOptions& options, DropIn drop_in) {
+  std::string properties = options.db_properties;
+  if (properties.empty() && !options.db_given && drop_in == DropIn::kAllowed &&
+      std::filesystem::exists(kCloudStackUsageDbProperties)) {
+    properties = kCloudStackUsageDbProperties;
+    spdlog::info("no --db given: using {}", properties);
+  }
+  if (!properties.empty()) {
+    return store::OpenMariaDbStore(store::ReadDbProperties(properties, options.db_key_file));
   }
   return store::OpenStore(options.db);
 }
@@ -83,6 +89,10 @@ int Main(int argc, char** argv) {
   CLI::App app{"usaged - a usage server for Apache CloudStack: reads cloud.usage_event and writes "
                "cloud_usage records, exactly once"};
   app.require_subcommand(1);
+  // Global options at the top of the file, a command's own in its [section];
+  // names as on the command line without the dashes (db=..., [run] serve=true).
+  app.set_config("--config", kDefaultConfigFile,
+                 "Configuration file (INI); read when present. The command line wins over it");
   GlobalOptions options;
   auto* db_option =
       app.add_option("--db", options.db,
@@ -125,6 +135,7 @@ int Main(int argc, char** argv) {
     int code = app.exit(e);
     return code == 0 ? kExitOk : kExitBadInput;
   }
+  options.db_given = db_option->count() > 0;
   try {
     SetUpLogging(options.log_level, options.log_dir);
     return action ? action() : kExitOk;

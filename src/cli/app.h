@@ -24,16 +24,30 @@ inline constexpr int kExitBadInput = 2;
 inline constexpr int kExitDatabase = 3;
 inline constexpr int kExitOther = 4;
 
+// Where usaged looks when no database is named: CloudStack's usage server
+// configuration on a CloudStack host.
+inline constexpr const char* kCloudStackUsageDbProperties = "/etc/cloudstack/usage/db.properties";
+// The configuration file read when present (--config names another).
+inline constexpr const char* kDefaultConfigFile = "/etc/usaged/usaged.conf";
+
 struct GlobalOptions {
   std::string db = "sqlite:./usaged-data";
+  bool db_given = false;      // --db on the command line or in the configuration file
   std::string db_properties;  // the Java usage server's db.properties, instead of --db
   std::string db_key_file;    // CloudStack's key file for its ENC(...) values
   std::string log_level = "info";
   std::string log_dir;  // when set: usaged.log, healing.log, sanity.log there
 };
 
-// The store the global options name (--db, or --db-properties).
-std::unique_ptr<store::Store> OpenStoreFromOptions(const GlobalOptions& options);
+// Whether a command may fall back to CloudStack's db.properties.
+enum class DropIn { kAllowed, kNever };
+
+// The store the global options name: --db-properties, else --db (from the
+// command line or the configuration file), else — for DropIn::kAllowed —
+// CloudStack's kCloudStackUsageDbProperties when that file exists, else the
+// default --db. `demo`, which writes a simulated cloud, never takes the drop-in.
+std::unique_ptr<store::Store> OpenStoreFromOptions(const GlobalOptions& options,
+                                                   DropIn drop_in = DropIn::kAllowed);
 
 // What a subcommand does once the command line is parsed; returns the exit status.
 using Action = std::function<int()>;

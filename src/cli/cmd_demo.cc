@@ -34,7 +34,7 @@ void RegisterDemo(CLI::App& app, const GlobalOptions& options, Action& action) {
   cmd->callback([&options, &action, opts] {
     action = [&options, opts] {
       Instant start = FloorToSecond(ParseUtc(opts->start, "--start"));
-      auto store = OpenStoreFromOptions(options);
+      auto store = OpenStoreFromOptions(options, DropIn::kNever);
       auto conn = store->Connect(/*create=*/true);
       store::Migrator(*conn).Up(start);
       store::Configuration(*conn).InsertMissingDefaults();
