@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Installs what the tests need, builds usaged with its tests once, starts a
+# Installs what the tests need, builds usaged with its tests once (and its
+# Debian package, scripts/package.sh), starts a
 # private MariaDB server and a private two-node Galera cluster, and runs the
 # whole suite with ctest: every test runs on the embedded SQLite store and on
 # MariaDB; the cluster tests also run usaged nodes on both Galera nodes.
@@ -59,6 +60,11 @@ if [ -n "$galera_pid" ]; then
   wait "$galera_pid"
   eval "$(bash scripts/galera-test-cluster.sh env "$galera_dir")"
 fi
+
+# The Debian package, built from ./build and checked by lintian and
+# systemd-analyze; tests/package_test.cc installs it into a scratch root.
+USAGED_TEST_DEB=$(bash scripts/package.sh build)
+export USAGED_TEST_DEB
 
 status=0
 (cd build && ctest --output-on-failure --parallel "$(nproc)" "$@") || status=1

@@ -133,6 +133,15 @@ TEST_F(MariaDbTest, WorksOnACloudStackSchemaAndMigrateDownRestoresIt) {
   // The data stays, billing history included.
   auto conn = store::OpenStore(db.url())->Connect(false);
   EXPECT_EQ(QueryCount(*conn, "SELECT count(*) FROM ${usage}.cloud_usage"), 3);
+  // The Java server, started again, begins 1 ms after the newest successful
+  // usage_job end (UsageManagerImpl.java:480-482 at 4.21.0.0): 2026-02-07
+  // 00:00, right after usaged's last window; nothing twice, nothing skipped.
+  EXPECT_EQ(QueryColumn(*conn, "SELECT end_millis FROM ${usage}.usage_job WHERE end_millis > 0 "
+                               "and success = 1 ORDER BY end_millis DESC LIMIT 1"),
+            std::vector<std::string>{"1770422399999"});
+  EXPECT_EQ(QueryCount(*conn, "SELECT count(*) FROM ${usage}.usage_job WHERE start_millis > "
+                              "end_millis"),
+            0);
   // And usaged can be installed again.
   EXPECT_EQ(RunCli({"--db", db.url(), "init"}).exit_code, 0);
 }

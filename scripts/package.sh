@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Builds the Debian package of usaged from a build directory (default
+# ./build, built first if needed) and checks it: lintian must report no
+# error, and systemd-analyze must accept the unit. Prints the package's path.
+# Usage: scripts/package.sh [BUILD_DIR]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+build_dir=${1:-build}
+bash scripts/install-deps.sh package >&2
+if [ ! -f "$build_dir/CMakeCache.txt" ]; then
+  USAGED_BUILD_DIR=$build_dir bash scripts/build.sh -DUSAGED_BUILD_TESTS=OFF \
+    -DUSAGED_BUILD_BENCH=OFF >&2
+fi
+cmake --build "$build_dir" --target usaged usaged_package_docs >&2
+rm -f "$build_dir"/usaged_*.deb
+(cd "$build_dir" && cpack -G DEB >&2)
+deb=$(ls "$build_dir"/usaged_*.deb)
+
+# --fail-on error: warnings are reported, errors fail the build.
+lintian --fail-on error --no-tag-display-limit "$deb" >&2
+
+unpacked=$(mktemp -d)
+trap 'rm -rf "$unpacked"' EXIT
+dpkg-deb -x "$deb" "$unpacked"
+# The unit's ExecStart= must exist: verify against the unpacked tree's binary.
+systemd-analyze verify --root="$unpacked" /lib/systemd/system/usaged.service >&2 ||
+  systemd-analyze verify "$unpacked/lib/systemd/system/usaged.service" >&2
+realpath "$deb"
