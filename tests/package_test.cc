@@ -128,20 +128,16 @@ TEST_F(PackageTest, InstalledServiceBillsACloudStackDatabaseAndReportsItsHeartbe
       << "\ndb.usage.host=" << p.host << "\ndb.usage.port=" << p.port
       << "\ndb.usage.name=" << p.usage_db << "\ndb.usage.username=" << p.user
       << "\ndb.usage.password=\n";
-  // The one change to the installed configuration: its log directory lives
-  // in the scratch root (no /var/log/usaged outside a real install).
-  std::string conf = ReadFile(upper + "/usaged/usaged.conf");
-  ASSERT_TRUE(Contains(conf, "log-dir = /var/log/usaged\n"));
-  conf = std::regex_replace(conf, std::regex("log-dir = /var/log/usaged"),
-                            "log-dir = " + root_ + "/var/log/usaged");
-  std::ofstream(upper + "/usaged/usaged.conf") << conf;
-
   const std::string unit = ReadFile(root_ + "/lib/systemd/system/usaged.service");
   auto pre = UnitValues(unit, "ExecStartPre"), start = UnitValues(unit, "ExecStart");
   ASSERT_EQ(pre.size(), 1u);
   ASSERT_EQ(start.size(), 1u);
-  auto installed = [&](const std::string& command) {
-    return std::regex_replace(command, std::regex("^/usr/bin/usaged"), root_ + "/usr/bin/usaged");
+  // The installed binary, and its log directory in the scratch root.
+  auto installed = [&](std::string command) {
+    command = std::regex_replace(command, std::regex("^/usr/bin/usaged"),
+                                 root_ + "/usr/bin/usaged");
+    return std::regex_replace(command, std::regex(" /var/log/usaged"),
+                              " " + root_ + "/var/log/usaged");
   };
   std::string state = dir_.path() + "/state";
   fs::create_directories(state);

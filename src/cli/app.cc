@@ -93,6 +93,8 @@ int Main(int argc, char** argv) {
   // names as on the command line without the dashes (db=..., [run] serve=true).
   app.set_config("--config", kDefaultConfigFile,
                  "Configuration file (INI); read when present. The command line wins over it");
+  // A misspelt key must not be ignored: the setting it meant would be lost.
+  app.allow_config_extras(CLI::config_extras_mode::error);
   GlobalOptions options;
   auto* db_option =
       app.add_option("--db", options.db,
