@@ -16,17 +16,17 @@ install(FILES ${USAGED_PKG_DIR}/usaged.bash-completion
 install(FILES ${USAGED_PKG_DIR}/copyright README.md docs/install.md docs/migration.md
         DESTINATION ${CMAKE_INSTALL_DATADIR}/doc/usaged)
 
-# The man page and the Debian changelog are made from the built command and
+# The man page and the changelog are made from the built command and
 # the project's version when the package is built (packaging/make-docs.sh).
 add_custom_command(
-  OUTPUT ${USAGED_PKG_GEN}/usaged.1.gz ${USAGED_PKG_GEN}/changelog.Debian.gz
+  OUTPUT ${USAGED_PKG_GEN}/usaged.1.gz ${USAGED_PKG_GEN}/changelog.gz
   COMMAND bash ${USAGED_PKG_DIR}/make-docs.sh $<TARGET_FILE:usaged> ${PROJECT_VERSION}
-          ${USAGED_PKG_GEN}
+          ${USAGED_PKG_GEN} "${USAGED_PACKAGE_MAINTAINER}"
   DEPENDS usaged ${USAGED_PKG_DIR}/make-docs.sh
-  COMMENT "Generating the man page and the Debian changelog")
+  COMMENT "Generating the man page and the changelog")
 add_custom_target(usaged_package_docs DEPENDS ${USAGED_PKG_GEN}/usaged.1.gz)
 install(FILES ${USAGED_PKG_GEN}/usaged.1.gz DESTINATION ${CMAKE_INSTALL_MANDIR}/man1 OPTIONAL)
-install(FILES ${USAGED_PKG_GEN}/changelog.Debian.gz
+install(FILES ${USAGED_PKG_GEN}/changelog.gz
         DESTINATION ${CMAKE_INSTALL_DATADIR}/doc/usaged OPTIONAL)
 
 set(CPACK_GENERATOR DEB)
@@ -38,11 +38,14 @@ set(CPACK_WARN_ON_ABSOLUTE_INSTALL_DESTINATION OFF)
 set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)
 set(CPACK_DEBIAN_PACKAGE_SECTION admin)
 set(CPACK_DEBIAN_PACKAGE_PRIORITY optional)
-set(CPACK_PACKAGE_CONTACT "usaged maintainers <usaged@localhost.localdomain>")
+# Who the package names as its maintainer: set it to your own for packages
+# you distribute (cmake -DUSAGED_PACKAGE_MAINTAINER="Name <mail>").
+set(USAGED_PACKAGE_MAINTAINER "usaged maintainers <maintainers@usaged.example.org>"
+    CACHE STRING "Maintainer field of the Debian package")
+set(CPACK_PACKAGE_CONTACT "${USAGED_PACKAGE_MAINTAINER}")
 set(CPACK_PACKAGE_DESCRIPTION_SUMMARY "usage server for Apache CloudStack")
-set(CPACK_DEBIAN_PACKAGE_DESCRIPTION
-    "usage server for Apache CloudStack\n
-usaged reads CloudStack's usage events and writes the cloud_usage records
+set(CPACK_PACKAGE_DESCRIPTION
+    "usaged reads CloudStack's usage events and writes the cloud_usage records
 CloudStack's billing integrations read, in CloudStack's own schema, exactly
 once. It replaces the Java usage server (package cloudstack-usage): it answers
 to the cloudstack-usage service name and writes the usage_job heartbeat the

@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Makes the package's man page (from the command's own --help, every
-# subcommand included) and its Debian changelog.
-# Usage: make-docs.sh USAGED_BINARY VERSION OUT_DIR
+# subcommand included) and its changelog (a native package's).
+# Usage: make-docs.sh USAGED_BINARY VERSION OUT_DIR MAINTAINER
 set -euo pipefail
-binary=$1 version=$2 out=$3
+binary=$1 version=$2 out=$3 maintainer=$4
 mkdir -p "$out"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
@@ -43,11 +43,11 @@ gzip -9n -c "$work/usaged.1" >"$out/usaged.1.gz"
 
 # The date of the commit built, so that the same tree gives the same package.
 when=$(git -C "$(dirname "$0")" log -1 --format=%cD 2>/dev/null || date -R)
-cat >"$work/changelog.Debian" <<CHANGELOG
+cat >"$work/changelog" <<CHANGELOG
 usaged ($version) unstable; urgency=medium
 
   * Built from the usaged source tree; see README.md for what it does.
 
- -- usaged maintainers <usaged@localhost.localdomain>  $when
+ -- $maintainer  $when
 CHANGELOG
-gzip -9n -c "$work/changelog.Debian" >"$out/changelog.Debian.gz"
+gzip -9n -c "$work/changelog" >"$out/changelog.gz"

@@ -59,7 +59,7 @@ TEST_F(PackageTest, InstallsTheServiceItsConfigurationAndDocumentation) {
        {"/usr/bin/usaged", "/etc/usaged/usaged.conf", "/etc/logrotate.d/usaged",
         "/lib/systemd/system/usaged.service", "/usr/share/man/man1/usaged.1.gz",
         "/usr/share/bash-completion/completions/usaged", "/usr/share/doc/usaged/copyright",
-        "/usr/share/doc/usaged/changelog.Debian.gz", "/usr/share/doc/usaged/install.md"}) {
+        "/usr/share/doc/usaged/changelog.gz", "/usr/share/doc/usaged/install.md"}) {
     EXPECT_TRUE(fs::exists(root_ + path)) << path;
   }
   // The man page holds every command's help.
