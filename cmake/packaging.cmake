@@ -4,6 +4,11 @@
 
 include(GNUInstallDirs)
 
+# Who the package names as its maintainer: set it to your own for packages
+# you distribute (cmake -DUSAGED_PACKAGE_MAINTAINER="Name <mail>").
+set(USAGED_PACKAGE_MAINTAINER "usaged maintainers <maintainers@usaged.example.org>"
+    CACHE STRING "Maintainer field of the Debian package")
+
 set(USAGED_PKG_DIR ${CMAKE_SOURCE_DIR}/packaging)
 set(USAGED_PKG_GEN ${CMAKE_BINARY_DIR}/packaging)
 
@@ -38,10 +43,6 @@ set(CPACK_WARN_ON_ABSOLUTE_INSTALL_DESTINATION OFF)
 set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)
 set(CPACK_DEBIAN_PACKAGE_SECTION admin)
 set(CPACK_DEBIAN_PACKAGE_PRIORITY optional)
-# Who the package names as its maintainer: set it to your own for packages
-# you distribute (cmake -DUSAGED_PACKAGE_MAINTAINER="Name <mail>").
-set(USAGED_PACKAGE_MAINTAINER "usaged maintainers <maintainers@usaged.example.org>"
-    CACHE STRING "Maintainer field of the Debian package")
 set(CPACK_PACKAGE_CONTACT "${USAGED_PACKAGE_MAINTAINER}")
 set(CPACK_PACKAGE_DESCRIPTION_SUMMARY "usage server for Apache CloudStack")
 set(CPACK_PACKAGE_DESCRIPTION
