@@ -28,7 +28,8 @@ add_custom_command(
   COMMAND bash ${USAGED_PKG_DIR}/make-docs.sh $<TARGET_FILE:usaged> ${PROJECT_VERSION}
           ${USAGED_PKG_GEN} "${USAGED_PACKAGE_MAINTAINER}"
   DEPENDS usaged ${USAGED_PKG_DIR}/make-docs.sh
-  COMMENT "Generating the man page and the changelog")
+  COMMENT "Generating the man page and the changelog"
+  VERBATIM)
 add_custom_target(usaged_package_docs DEPENDS ${USAGED_PKG_GEN}/usaged.1.gz)
 install(FILES ${USAGED_PKG_GEN}/usaged.1.gz DESTINATION ${CMAKE_INSTALL_MANDIR}/man1 OPTIONAL)
 install(FILES ${USAGED_PKG_GEN}/changelog.gz
