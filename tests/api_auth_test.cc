@@ -126,6 +126,29 @@ TEST_P(ApiAuthTest, RevokedKeysAndCloudStackUserKeys) {
   for (const auto& r : body["usagerecord"]) EXPECT_EQ(r["account"], "carol");
 }
 
+// A key whose stored secret does not open with the server's key file (it was
+// sealed with another one) cannot be verified: 401, not an internal error.
+TEST_P(ApiAuthTest, AKeyWhoseSecretDoesNotOpenIsUnauthorized) {
+  TempDir other_dir;
+  auto other = api::SecretBox::FromKeyFile(other_dir.path() + "/other.key", true);
+  const ApiHarness::Key sealed_elsewhere{"key-sealed-elsewhere", "secret-sealed-elsewhere"};
+  api_.store().conn->Run(
+      "INSERT INTO ${usage}.usaged_api_key (api_key, sealed_secret, account_id, role, "
+      "created_at) VALUES (?, ?, ?, 'admin', ?)",
+      sealed_elsewhere.api_key, other.Seal(sealed_elsewhere.secret), api_.account("root"),
+      api_.clock().Now());
+  api::Params p = kList;
+  p.emplace_back("apiKey", sealed_elsewhere.api_key);
+  p.emplace_back("signature", api::Sign(sealed_elsewhere.secret, p));
+  auto res = api_.Get(p);
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->status, 401) << res->body;
+  EXPECT_EQ(nlohmann::json::parse(res->body)["listusagetypesresponse"]["errortext"],
+            "unable to verify user credentials and/or request signature");
+  // The keys that do open keep working.
+  EXPECT_EQ(Status(api_.Signed("alice", kList)), 200);
+}
+
 TEST_P(ApiAuthTest, ListUsageRecordsIsScopedPerRole) {
   using Names = std::set<std::string>;
   EXPECT_EQ(SeenAccounts("root"), (Names{"alice", "bob", "carol"}));

@@ -127,6 +127,42 @@ TEST_P(ApiClientTest, RunServeServesWhileTheSchedulerRuns) {
   EXPECT_EQ(run.Wait().exit_code, 0);
 }
 
+// `apikey create` seals with the key file the store's keys were sealed with:
+// one that does not open them (missing, or another key) is refused before
+// anything is written, instead of sealing a key no server could open.
+TEST_P(ApiClientTest, ApiKeyCreateRefusesAKeyFileThatDoesNotOpenTheStoredSecrets) {
+  nlohmann::json first = CreateKey("alice", "user");
+  auto create_with = [&](const std::string& key_file) {
+    return RunCli({"--db", store_->url, "apikey", "--key-file", key_file, "create", "--account",
+                   std::to_string(cloud_.accounts.at("bob")), "--role", "user"});
+  };
+  auto keys = [&] {
+    return QueryCount(*store_->conn, "SELECT count(*) FROM ${usage}.usaged_api_key");
+  };
+  // A key file that does not exist yet: not created, nothing stored.
+  const std::string missing = dir_.path() + "/missing.key";
+  CliResult r = create_with(missing);
+  EXPECT_EQ(r.exit_code, 2) << r.out << r.err;
+  EXPECT_NE(r.err.find(missing), std::string::npos) << r.err;
+  EXPECT_FALSE(std::filesystem::exists(missing));
+  // Another key (a file of 32 random bytes): refused, naming a key it does not open.
+  const std::string other = dir_.path() + "/other.key";
+  api::SecretBox::FromKeyFile(other, /*create_if_missing=*/true);
+  r = create_with(other);
+  EXPECT_EQ(r.exit_code, 2) << r.out << r.err;
+  EXPECT_NE(r.err.find(first["apikey"].get<std::string>()), std::string::npos) << r.err;
+  EXPECT_EQ(r.out.find("secretkey"), std::string::npos) << r.out;
+  EXPECT_EQ(keys(), 1);
+  // The right key file still works; once the stored keys are revoked, any key
+  // file may seal new ones.
+  EXPECT_EQ(create_with(KeyFile()).exit_code, 0);
+  EXPECT_EQ(keys(), 2);
+  store_->conn->Run("UPDATE ${usage}.usaged_api_key SET revoked_at = created_at");
+  r = create_with(other);
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(keys(), 3);
+}
+
 INSTANTIATE_TEST_SUITE_P(Engines, ApiClientTest, ::testing::ValuesIn(TestEngines()));
 
 }  // namespace
