@@ -54,7 +54,8 @@ class ApiClientTest : public ::testing::TestWithParam<std::string> {
 TEST_P(ApiClientTest, CsclientSignsListsAndRegeneratesAsynchronously) {
   ASSERT_TRUE(std::filesystem::exists(kNodeDir + "/node_modules/csclient"))
       << "csclient is missing: run scripts/install-deps.sh test";
-  nlohmann::json key = CreateKey("alice", "user");
+  // Alice's domain admin: users only read, regenerating is for operators.
+  nlohmann::json key = CreateKey("dana", "domain-admin");
   // Keys are listed without secrets; the secret is stored sealed.
   CliResult list = RunCli({"--db", store_->url, "apikey", "list", "--format", "json"});
   EXPECT_NE(list.out.find(key["apikey"].get<std::string>()), std::string::npos);
@@ -75,14 +76,15 @@ TEST_P(ApiClientTest, CsclientSignsListsAndRegeneratesAsynchronously) {
   auto result = nlohmann::json::parse(out, nullptr, false);
   ASSERT_FALSE(result.is_discarded()) << out;
   ASSERT_FALSE(result.contains("error")) << out;
-  EXPECT_EQ(result["asyncCommands"], nlohmann::json::array({"regenerateUsageRecords"}));
+  EXPECT_EQ(result["asyncCommands"],
+            nlohmann::json::array({"generateUsageRecords", "regenerateUsageRecords"}));
   EXPECT_EQ(result["typeCount"], 25);
   EXPECT_EQ(result["recordCount"], 4);
   EXPECT_EQ(result["recordAccounts"], nlohmann::json::array({"alice"}));
   EXPECT_EQ(result["regenerate"]["jobstatus"], 1);
   EXPECT_EQ(result["regenerate"]["success"], true);
   EXPECT_EQ(result["regenerate"]["records"], 4);
-  EXPECT_EQ(result["denied"]["code"], 531);  // carol's records are not alice's to see
+  EXPECT_EQ(result["denied"]["code"], 531);  // carol (Globex) is outside dana's domain
   EXPECT_EQ(QueryCount(*store_->conn, "SELECT count(*) FROM ${usage}.usaged_job WHERE kind = "
                                       "'REGENERATE' AND state = 'SUCCEEDED' AND "
                                       "scope_account_id = " +
