@@ -8,6 +8,7 @@
 
 #include <cstdio>
 #include <filesystem>
+#include <sstream>
 
 #include "support/api_harness.h"
 
@@ -127,6 +128,70 @@ TEST_P(ApiClientTest, RunServeServesWhileTheSchedulerRuns) {
   EXPECT_NE(prom->body.find("usaged_records 12\n"), std::string::npos) << prom->body;
   run.Signal(SIGTERM);
   EXPECT_EQ(run.Wait().exit_code, 0);
+}
+
+// The refusals `usaged serve` logs: at warn level on its log, naming the key
+// but never the secret or the signature, and a flood of bad requests gives a
+// bounded number of lines (the count of those left out is tested with a
+// clock that can be advanced, in api_refusal_log_test.cc).
+TEST_P(ApiClientTest, ServeLogsRefusedRequestsBoundedAndWithoutSecrets) {
+  nlohmann::json key = CreateKey("alice", "user");
+  const std::string api_key = key["apikey"];
+  const std::string secret = key["secretkey"];
+  int port = FreeLocalPort();
+  CliProcess serve({"--db", store_->url, "serve", "--listen", "127.0.0.1:" + std::to_string(port),
+                    "--key-file", KeyFile()});
+  ASSERT_TRUE(WaitFor([&] { return Healthy(port); }));
+  httplib::Client client("127.0.0.1", port);
+  auto get = [&](api::Params p, const std::string& signing_secret) {
+    p.emplace_back("signature", api::Sign(signing_secret, p));
+    std::string query;
+    for (const auto& [k, v] : p) {
+      query += (query.empty() ? "" : "&") + k + "=" + httplib::detail::encode_query_param(v);
+    }
+    auto res = client.Get("/client/api?" + query);
+    return res ? res->status : -1;
+  };
+  // A wrong signature, then a request outside alice's scope.
+  const api::Params list = {{"command", "listUsageRecords"}, {"startdate", "2026-01-01"},
+                            {"enddate", "2026-01-02"}, {"apiKey", api_key}};
+  api::Params forged = list;
+  forged.emplace_back("signature", api::Sign("not-the-secret", list));
+  const std::string forged_signature = forged.back().second;
+  EXPECT_EQ(get(list, "not-the-secret"), 401);
+  api::Params carol = list;
+  carol.emplace_back("accountid", "acct-carol");
+  EXPECT_EQ(get(carol, secret), 531);
+  // A flood of requests with unknown keys.
+  constexpr int kFlood = 200;
+  for (int i = 0; i < kFlood; ++i) {
+    ASSERT_EQ(get({{"command", "listUsageTypes"}, {"apiKey", fmt::format("flood-{}", i)}},
+                  "whatever"),
+              401);
+  }
+  serve.Signal(SIGTERM);
+  CliResult done = serve.Wait();
+  EXPECT_EQ(done.exit_code, 0) << done.err;
+  auto lines_with = [&](const std::string& text) {
+    int n = 0;
+    std::istringstream in(done.err);
+    for (std::string line; std::getline(in, line);) {
+      if (line.find(text) != std::string::npos) {
+        EXPECT_NE(line.find(" warning "), std::string::npos) << line;
+        ++n;
+      }
+    }
+    return n;
+  };
+  EXPECT_EQ(lines_with("'" + api_key + "' (command listUsageRecords): wrong signature"), 1)
+      << done.err;
+  EXPECT_EQ(lines_with("acct-carol does not exist or is not within the caller's scope"), 1)
+      << done.err;
+  int flood_lines = lines_with("'flood-");
+  EXPECT_GE(flood_lines, 1) << done.err;
+  EXPECT_LE(flood_lines, 20) << done.err;
+  EXPECT_EQ(done.err.find(secret), std::string::npos) << done.err;
+  EXPECT_EQ(done.err.find(forged_signature), std::string::npos) << done.err;
 }
 
 // `apikey create` seals with the key file the store's keys were sealed with:
