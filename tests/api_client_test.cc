@@ -8,6 +8,7 @@
 
 #include <cstdio>
 #include <filesystem>
+#include <sstream>
 
 #include "support/api_harness.h"
 
@@ -54,7 +55,8 @@ class ApiClientTest : public ::testing::TestWithParam<std::string> {
 TEST_P(ApiClientTest, CsclientSignsListsAndRegeneratesAsynchronously) {
   ASSERT_TRUE(std::filesystem::exists(kNodeDir + "/node_modules/csclient"))
       << "csclient is missing: run scripts/install-deps.sh test";
-  nlohmann::json key = CreateKey("alice", "user");
+  // Alice's domain admin: users only read, regenerating is for operators.
+  nlohmann::json key = CreateKey("dana", "domain-admin");
   // Keys are listed without secrets; the secret is stored sealed.
   CliResult list = RunCli({"--db", store_->url, "apikey", "list", "--format", "json"});
   EXPECT_NE(list.out.find(key["apikey"].get<std::string>()), std::string::npos);
@@ -75,14 +77,15 @@ TEST_P(ApiClientTest, CsclientSignsListsAndRegeneratesAsynchronously) {
   auto result = nlohmann::json::parse(out, nullptr, false);
   ASSERT_FALSE(result.is_discarded()) << out;
   ASSERT_FALSE(result.contains("error")) << out;
-  EXPECT_EQ(result["asyncCommands"], nlohmann::json::array({"regenerateUsageRecords"}));
+  EXPECT_EQ(result["asyncCommands"],
+            nlohmann::json::array({"generateUsageRecords", "regenerateUsageRecords"}));
   EXPECT_EQ(result["typeCount"], 25);
   EXPECT_EQ(result["recordCount"], 4);
   EXPECT_EQ(result["recordAccounts"], nlohmann::json::array({"alice"}));
   EXPECT_EQ(result["regenerate"]["jobstatus"], 1);
   EXPECT_EQ(result["regenerate"]["success"], true);
   EXPECT_EQ(result["regenerate"]["records"], 4);
-  EXPECT_EQ(result["denied"]["code"], 531);  // carol's records are not alice's to see
+  EXPECT_EQ(result["denied"]["code"], 531);  // carol (Globex) is outside dana's domain
   EXPECT_EQ(QueryCount(*store_->conn, "SELECT count(*) FROM ${usage}.usaged_job WHERE kind = "
                                       "'REGENERATE' AND state = 'SUCCEEDED' AND "
                                       "scope_account_id = " +
@@ -125,6 +128,106 @@ TEST_P(ApiClientTest, RunServeServesWhileTheSchedulerRuns) {
   EXPECT_NE(prom->body.find("usaged_records 12\n"), std::string::npos) << prom->body;
   run.Signal(SIGTERM);
   EXPECT_EQ(run.Wait().exit_code, 0);
+}
+
+// The refusals `usaged serve` logs: at warn level on its log, naming the key
+// but never the secret or the signature, and a flood of bad requests gives a
+// bounded number of lines (the count of those left out is tested with a
+// clock that can be advanced, in api_refusal_log_test.cc).
+TEST_P(ApiClientTest, ServeLogsRefusedRequestsBoundedAndWithoutSecrets) {
+  nlohmann::json key = CreateKey("alice", "user");
+  const std::string api_key = key["apikey"];
+  const std::string secret = key["secretkey"];
+  int port = FreeLocalPort();
+  CliProcess serve({"--db", store_->url, "serve", "--listen", "127.0.0.1:" + std::to_string(port),
+                    "--key-file", KeyFile()});
+  ASSERT_TRUE(WaitFor([&] { return Healthy(port); }));
+  httplib::Client client("127.0.0.1", port);
+  auto get = [&](api::Params p, const std::string& signing_secret) {
+    p.emplace_back("signature", api::Sign(signing_secret, p));
+    std::string query;
+    for (const auto& [k, v] : p) {
+      query += (query.empty() ? "" : "&") + k + "=" + httplib::detail::encode_query_param(v);
+    }
+    auto res = client.Get("/client/api?" + query);
+    return res ? res->status : -1;
+  };
+  // A wrong signature, then a request outside alice's scope.
+  const api::Params list = {{"command", "listUsageRecords"}, {"startdate", "2026-01-01"},
+                            {"enddate", "2026-01-02"}, {"apiKey", api_key}};
+  api::Params forged = list;
+  forged.emplace_back("signature", api::Sign("not-the-secret", list));
+  const std::string forged_signature = forged.back().second;
+  EXPECT_EQ(get(list, "not-the-secret"), 401);
+  api::Params carol = list;
+  carol.emplace_back("accountid", "acct-carol");
+  EXPECT_EQ(get(carol, secret), 531);
+  // A flood of requests with unknown keys.
+  constexpr int kFlood = 200;
+  for (int i = 0; i < kFlood; ++i) {
+    ASSERT_EQ(get({{"command", "listUsageTypes"}, {"apiKey", fmt::format("flood-{}", i)}},
+                  "whatever"),
+              401);
+  }
+  serve.Signal(SIGTERM);
+  CliResult done = serve.Wait();
+  EXPECT_EQ(done.exit_code, 0) << done.err;
+  auto lines_with = [&](const std::string& text) {
+    int n = 0;
+    std::istringstream in(done.err);
+    for (std::string line; std::getline(in, line);) {
+      if (line.find(text) != std::string::npos) {
+        EXPECT_NE(line.find(" warning "), std::string::npos) << line;
+        ++n;
+      }
+    }
+    return n;
+  };
+  EXPECT_EQ(lines_with("'" + api_key + "' (command listUsageRecords): wrong signature"), 1)
+      << done.err;
+  EXPECT_EQ(lines_with("acct-carol does not exist or is not within the caller's scope"), 1)
+      << done.err;
+  int flood_lines = lines_with("'flood-");
+  EXPECT_GE(flood_lines, 1) << done.err;
+  EXPECT_LE(flood_lines, 20) << done.err;
+  EXPECT_EQ(done.err.find(secret), std::string::npos) << done.err;
+  EXPECT_EQ(done.err.find(forged_signature), std::string::npos) << done.err;
+}
+
+// `apikey create` seals with the key file the store's keys were sealed with:
+// one that does not open them (missing, or another key) is refused before
+// anything is written, instead of sealing a key no server could open.
+TEST_P(ApiClientTest, ApiKeyCreateRefusesAKeyFileThatDoesNotOpenTheStoredSecrets) {
+  nlohmann::json first = CreateKey("alice", "user");
+  auto create_with = [&](const std::string& key_file) {
+    return RunCli({"--db", store_->url, "apikey", "--key-file", key_file, "create", "--account",
+                   std::to_string(cloud_.accounts.at("bob")), "--role", "user"});
+  };
+  auto keys = [&] {
+    return QueryCount(*store_->conn, "SELECT count(*) FROM ${usage}.usaged_api_key");
+  };
+  // A key file that does not exist yet: not created, nothing stored.
+  const std::string missing = dir_.path() + "/missing.key";
+  CliResult r = create_with(missing);
+  EXPECT_EQ(r.exit_code, 2) << r.out << r.err;
+  EXPECT_NE(r.err.find(missing), std::string::npos) << r.err;
+  EXPECT_FALSE(std::filesystem::exists(missing));
+  // Another key (a file of 32 random bytes): refused, naming a key it does not open.
+  const std::string other = dir_.path() + "/other.key";
+  api::SecretBox::FromKeyFile(other, /*create_if_missing=*/true);
+  r = create_with(other);
+  EXPECT_EQ(r.exit_code, 2) << r.out << r.err;
+  EXPECT_NE(r.err.find(first["apikey"].get<std::string>()), std::string::npos) << r.err;
+  EXPECT_EQ(r.out.find("secretkey"), std::string::npos) << r.out;
+  EXPECT_EQ(keys(), 1);
+  // The right key file still works; once the stored keys are revoked, any key
+  // file may seal new ones.
+  EXPECT_EQ(create_with(KeyFile()).exit_code, 0);
+  EXPECT_EQ(keys(), 2);
+  store_->conn->Run("UPDATE ${usage}.usaged_api_key SET revoked_at = created_at");
+  r = create_with(other);
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(keys(), 3);
 }
 
 INSTANTIATE_TEST_SUITE_P(Engines, ApiClientTest, ::testing::ValuesIn(TestEngines()));

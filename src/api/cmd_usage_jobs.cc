@@ -1,6 +1,7 @@
 // The job commands: generate and regenerate (asynchronous), the query of an
 // asynchronous job, the job list and the removal of old records.
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <mutex>
 
@@ -29,60 +30,9 @@ ApiResponse JobAccepted(const Request& req, const std::string& uuid) {
   return r;
 }
 
-ApiResponse GenerateUsageRecords(const Request& req) {
-  const TimeZone utc = TimeZone::Utc();
-  req.RequiredText("startdate");
-  req.RequiredText("enddate");
-  auto start = req.Date("startdate", utc, false);
-  auto end = req.Date("enddate", utc, true);
-  if (*start > *end) throw ParamError("Incorrect Date Range. Start date is after end date");
-  JobRunner* runner = req.services().runner;
-  std::string requester = req.caller().api_key;
-  std::string uuid = req.services().jobs->Submit(
-      req.conn(), req.command(), req.caller(), [runner, requester](store::Connection& conn) {
-        return Success(runner->Generate(conn, requester).text);
-      });
-  return JobAccepted(req, uuid);
-}
-
-// The scope of a regeneration, from the parameters and the caller: one
-// account, one domain subtree, or (root admin only) everything.
-void RegenerateScope(const Request& req, RegenerateRequest& r) {
-  const Caller& caller = req.caller();
-  if (auto id = req.Text("accountid")) {
-    auto account = FindAccount(req.conn(), *id);
-    if (!account) throw ParamError(fmt::format("Unable to find account by id {}", *id));
-    RequireMaySee(req.conn(), caller, *account);
-    r.scope_account_id = account->id;
-    return;
-  }
-  if (auto id = req.Text("domainid")) {
-    auto domain = FindDomain(req.conn(), *id);
-    if (!domain) throw ParamError(fmt::format("Unable to find domain by id {}", *id));
-    RequireDomainInScope(caller, *domain);
-    r.scope_domain_id = domain->id;
-    return;
-  }
-  if (caller.role == Role::kUser) r.scope_account_id = caller.account_id;
-  if (caller.role == Role::kDomainAdmin) r.scope_domain_id = caller.domain_id;
-}
-
-ApiResponse RegenerateUsageRecords(const Request& req) {
-  const TimeZone utc = TimeZone::Utc();
-  req.RequiredText("startdate");
-  req.RequiredText("enddate");
-  RegenerateRequest r;
-  r.start = *req.Date("startdate", utc, false);
-  r.end = *req.Date("enddate", utc, true);
-  if (r.start > r.end) throw ParamError("Incorrect Date Range. Start date is after end date");
-  r.reason = req.RequiredText("reason");
-  if (auto type = req.Long("type")) {
-    if (*type < 0 || *type > 1000 || !FindUsageType(static_cast<int>(*type))) {
-      throw ParamError(fmt::format("Invalid usage type {}", *type));
-    }
-    r.usage_type = static_cast<int>(*type);
-  }
-  RegenerateScope(req, r);
+// Submits a GENERATE or REGENERATE job for `r` after checking it (431 for a
+// range that is not billed, not aligned or overlapping a running job).
+ApiResponse SubmitRebuild(const Request& req, RegenerateRequest r) {
   r.requester = req.caller().api_key;
   JobRunner* runner = req.services().runner;
   try {
@@ -102,6 +52,71 @@ ApiResponse RegenerateUsageRecords(const Request& req) {
   return JobAccepted(req, uuid);
 }
 
+// The scope of a rebuild, from the parameters and the caller: one account,
+// one domain subtree, or (root admin only) everything. Without accountid or
+// domainid a domain admin's is its own domain and the domains below.
+void RebuildScope(const Request& req, RegenerateRequest& r) {
+  const Caller& caller = req.caller();
+  if (auto id = req.Text("accountid")) {
+    r.scope_account_id = AccountInScope(req.conn(), caller, *id).id;
+  } else if (auto domain = req.Text("domainid")) {
+    r.scope_domain_id = DomainInScope(req.conn(), caller, *domain).id;
+  } else if (caller.role == Role::kUser) {
+    r.scope_account_id = caller.account_id;
+  } else if (caller.role == Role::kDomainAdmin) {
+    r.scope_domain_id = caller.domain_id;
+  }
+}
+
+ApiResponse GenerateUsageRecords(const Request& req) {
+  const TimeZone utc = TimeZone::Utc();
+  req.RequiredText("startdate");
+  req.RequiredText("enddate");
+  auto start = req.Date("startdate", utc, false);
+  auto end = req.Date("enddate", utc, true);
+  if (*start > *end) throw ParamError("Incorrect Date Range. Start date is after end date");
+  if (req.caller().role != Role::kAdmin) {
+    // A domain admin may not bill other domains' accounts: it fills in the
+    // missing records of the range within its subtree instead.
+    RegenerateRequest r;
+    r.fill_missing = true;
+    r.start = *start;
+    r.end = *end;
+    if (auto id = req.Text("domainid")) {
+      r.scope_domain_id = DomainInScope(req.conn(), req.caller(), *id).id;
+    } else {
+      r.scope_domain_id = req.caller().domain_id;
+    }
+    return SubmitRebuild(req, r);
+  }
+  JobRunner* runner = req.services().runner;
+  std::string requester = req.caller().api_key;
+  std::string uuid = req.services().jobs->Submit(
+      req.conn(), req.command(), req.caller(), [runner, requester](store::Connection& conn) {
+        return Success(runner->Generate(conn, requester).text);
+      });
+  return JobAccepted(req, uuid);
+}
+
+ApiResponse RegenerateUsageRecords(const Request& req) {
+  const TimeZone utc = TimeZone::Utc();
+  req.RequiredText("startdate");
+  req.RequiredText("enddate");
+  RegenerateRequest r;
+  r.start = *req.Date("startdate", utc, false);
+  r.end = *req.Date("enddate", utc, true);
+  if (r.start > r.end) throw ParamError("Incorrect Date Range. Start date is after end date");
+  r.reason = req.RequiredText("reason");
+  if (auto type = req.Long("type")) {
+    if (*type < 0 || *type > 1000 || !FindUsageType(static_cast<int>(*type))) {
+      throw ParamError(fmt::format("Invalid usage type {}", *type));
+    }
+    r.usage_type = static_cast<int>(*type);
+  }
+  RebuildScope(req, r);
+  return SubmitRebuild(req, r);
+}
+
 bool MaySeeJob(const Request& req, const AsyncJobRow& job) {
   const Caller& caller = req.caller();
   if (caller.role == Role::kAdmin) return true;
@@ -113,10 +128,8 @@ bool MaySeeJob(const Request& req, const AsyncJobRow& job) {
 ApiResponse QueryAsyncJobResult(const Request& req) {
   std::string id = req.RequiredText("jobid");
   auto job = AsyncJobs::Find(req.conn(), id);
-  if (!job) throw ParamError(fmt::format("Unable to find job by id {}", id));
-  if (!MaySeeJob(req, *job)) {
-    throw PermissionDenied(fmt::format("Job {} is not within the caller's scope", id));
-  }
+  // Someone else's job is refused as one that does not exist.
+  if (!job || !MaySeeJob(req, *job)) throw NotInScope("Job", id);
   auto account = FindAccount(req.conn(), std::to_string(job->account_id));
   ApiResponse r;
   r.name = ResponseName(req.command());
@@ -143,6 +156,20 @@ ApiResponse RemoveRawUsageRecords(const Request& req) {
     throw ApiError(error_code::kResourceInUse, cs_error_code::kResourceInUse,
                    "A usage job is running; remove raw usage records when it has finished");
   }
+  // The domains whose records go: a root admin's are all (or domainid's
+  // subtree), a domain admin's its subtree (or that of a domain within it).
+  std::string in_scope;
+  const Caller& caller = req.caller();
+  std::optional<std::string> subtree;
+  if (auto id = req.Text("domainid")) {
+    subtree = DomainInScope(req.conn(), caller, *id).path;
+  } else if (caller.role != Role::kAdmin) {
+    subtree = caller.domain_path;
+  }
+  if (subtree) {
+    std::vector<int64_t> ids = DomainSubtree(req.conn(), *subtree);
+    in_scope = fmt::format(" AND domain_id IN ({})", fmt::join(ids, ","));
+  }
   Instant cutoff = req.services().clock->Now() - std::chrono::hours(24 * days);
   store::Connection& conn = req.conn();
   int64_t removed = 0;
@@ -150,12 +177,12 @@ ApiResponse RemoveRawUsageRecords(const Request& req) {
   // the id of the batch's last row, so no lock is held for long.
   while (true) {
     auto last = conn.QueryInt(fmt::format("SELECT id FROM ${{usage}}.cloud_usage WHERE end_date "
-                                          "< ? ORDER BY id LIMIT 1 OFFSET {}", kRemoveBatch - 1),
+                                          "< ?{} ORDER BY id LIMIT 1 OFFSET {}",
+                                          in_scope, kRemoveBatch - 1),
                               cutoff);
     store::Transaction tx(conn);
-    int64_t n = last ? conn.Run("DELETE FROM ${usage}.cloud_usage WHERE end_date < ? AND id <= ?",
-                                cutoff, *last)
-                     : conn.Run("DELETE FROM ${usage}.cloud_usage WHERE end_date < ?", cutoff);
+    const std::string remove = "DELETE FROM ${usage}.cloud_usage WHERE end_date < ?" + in_scope;
+    int64_t n = last ? conn.Run(remove + " AND id <= ?", cutoff, *last) : conn.Run(remove, cutoff);
     tx.Commit();
     removed += n;
     if (!last) break;
@@ -171,20 +198,25 @@ ApiResponse RemoveRawUsageRecords(const Request& req) {
 
 void AddJobCommands(std::vector<CommandSpec>& out) {
   const std::vector<Role> all = {Role::kAdmin, Role::kDomainAdmin, Role::kUser};
+  // Billing records are rewritten by operators only: root and domain admins.
+  const std::vector<Role> operators = {Role::kAdmin, Role::kDomainAdmin};
   out.push_back({"generateUsageRecords",
-                 "Bills every usage window that has ended (asynchronous)",
+                 "Bills every usage window that has ended; for a domain admin, writes the "
+                 "missing records of its domains in the range (asynchronous)",
                  true,
-                 {Role::kAdmin},
+                 operators,
                  {{"startdate", "date", true, "Start of the range asked for"},
                   {"enddate", "date", true, "End of the range asked for"},
-                  {"domainid", "uuid", false, "Accepted and ignored, as by CloudStack"}},
-                 {"success", "displaytext"},
+                  {"domainid", "uuid", false,
+                   "Domain admins: only this domain and below; ignored for the root admin, as "
+                   "by CloudStack"}},
+                 {"success", "displaytext", "usagejobid", "windows", "records"},
                  GenerateUsageRecords});
   out.push_back({"regenerateUsageRecords",
                  "Re-parses billed windows in a range for an account or a domain, replacing "
                  "their records (asynchronous)",
                  true,
-                 all,
+                 operators,
                  {{"startdate", "date", true, "Start of the range"},
                   {"enddate", "date", true, "End of the range"},
                   {"accountid", "uuid", false, "Only this account"},
@@ -204,8 +236,9 @@ void AddJobCommands(std::vector<CommandSpec>& out) {
   out.push_back({"removeRawUsageRecords",
                  "Removes usage records that ended more than interval days ago",
                  false,
-                 {Role::kAdmin},
-                 {{"interval", "integer", true, "Age in days (> 0)"}},
+                 operators,
+                 {{"interval", "integer", true, "Age in days (> 0)"},
+                  {"domainid", "uuid", false, "Only the records of this domain and below"}},
                  {"success", "displaytext"},
                  RemoveRawUsageRecords});
 }

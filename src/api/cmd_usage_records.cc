@@ -69,28 +69,21 @@ std::optional<AccountRow> ProjectAccount(const Request& req, const std::string& 
 }
 
 // The account the parameters name, if any (accountid, projectid, or account
-// by name within domainid or the caller's domain).
+// by name within domainid or the caller's domain), checked against the
+// caller's scope: one it may not see is refused as one that does not exist.
 std::optional<AccountRow> NamedAccount(const Request& req) {
-  if (auto id = req.Text("accountid")) {
-    auto a = FindAccount(req.conn(), *id);
-    if (!a) throw ParamError(fmt::format("Unable to find account by id {}", *id));
-    return a;
-  }
+  const Caller& caller = req.caller();
+  if (auto id = req.Text("accountid")) return AccountInScope(req.conn(), caller, *id);
   if (auto project = req.Text("projectid")) {
     auto a = ProjectAccount(req, *project);
-    if (!a) throw ParamError(fmt::format("Unable to find project by id {}", *project));
+    auto domain = a ? DomainById(req.conn(), a->domain_id) : std::nullopt;
+    if (!domain || !MaySee(caller, a->id, domain->path)) throw NotInScope("Project", *project);
     return a;
   }
   if (auto name = req.Text("account")) {
-    int64_t domain = req.caller().domain_id;
-    if (auto d = req.Text("domainid")) {
-      auto row = FindDomain(req.conn(), *d);
-      if (!row) throw ParamError(fmt::format("Unable to find domain by id {}", *d));
-      domain = row->id;
-    }
-    auto a = FindAccountByName(req.conn(), *name, domain);
-    if (!a) throw ParamError(fmt::format("Unable to find account {} in domain {}", *name, domain));
-    return a;
+    int64_t domain = caller.domain_id;
+    if (auto d = req.Text("domainid")) domain = DomainInScope(req.conn(), caller, *d).id;
+    return AccountByNameInScope(req.conn(), caller, *name, domain);
   }
   return std::nullopt;
 }
@@ -98,21 +91,18 @@ std::optional<AccountRow> NamedAccount(const Request& req) {
 void ApplyScope(const Request& req, store::RecordFilter& f) {
   const Caller& caller = req.caller();
   if (auto account = NamedAccount(req)) {
-    RequireMaySee(req.conn(), caller, *account);
     f.account_id = account->id;
     return;
   }
   if (auto d = req.Text("domainid")) {
-    auto domain = FindDomain(req.conn(), *d);
-    if (!domain) throw ParamError(fmt::format("Unable to find domain by id {}", *d));
+    DomainRow domain = DomainInScope(req.conn(), caller, *d);
     if (caller.role == Role::kUser) {
-      throw PermissionDenied(fmt::format("Domain {} is not within the caller's scope", *d));
-    }
-    RequireDomainInScope(caller, *domain);
-    if (req.Bool("isrecursive").value_or(false)) {
-      f.domain_ids = DomainSubtree(req.conn(), domain->path);
+      // Its own domain: a user still sees only its own account there.
+      f.account_id = caller.account_id;
+    } else if (req.Bool("isrecursive").value_or(false)) {
+      f.domain_ids = DomainSubtree(req.conn(), domain.path);
     } else {
-      f.domain_ids = std::vector<int64_t>{domain->id};
+      f.domain_ids = std::vector<int64_t>{domain.id};
     }
     return;
   }

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <optional>
 
 #include "core/error.h"
 
@@ -40,44 +41,65 @@ HttpReply Reply(const ApiResponse& response, ResponseFormat format) {
 
 }  // namespace
 
-Caller Dispatcher::Authenticate(store::Connection& conn, const Params& params) {
+Caller Dispatcher::Authenticate(store::Connection& conn, const Params& params,
+                                const std::string& remote) {
   auto api_key = FindParamNoCase(params, "apikey");
+  auto refuse = [&](std::string_view why) {
+    refusals_.Refused(RefusalLog::Kind::kAuthentication, services_.clock->Now(),
+                      fmt::format("API authentication failed from {} with key '{}' (command {}): "
+                                  "{}", Printable(remote), Printable(api_key.value_or("")),
+                                  Printable(FindParamNoCase(params, "command").value_or("")),
+                                  why));
+    return Unauthorized();
+  };
   auto signature = FindParam(params, "signature");
-  if (!api_key || !signature) throw Unauthorized();
+  if (!api_key) throw refuse("no apiKey");
+  if (!signature) throw refuse("no signature");
   auto version = FindParamNoCase(params, "signatureversion");
   if (version && *version == "3") {
     auto expires_text = FindParamNoCase(params, "expires");
-    if (!expires_text) throw Unauthorized();
+    if (!expires_text) throw refuse("signatureversion 3 without expires");
     auto expires = ParseExpires(*expires_text);
-    if (!expires || *expires < services_.clock->Now()) throw Unauthorized();
+    if (!expires) throw refuse("malformed expires");
+    if (*expires < services_.clock->Now()) throw refuse("expired request");
   }
-  auto credential = KeyStore(conn, box_).Find(*api_key);
-  if (!credential || !SameSignature(*signature, Sign(credential->secret, params))) {
-    throw Unauthorized();
+  std::string why;
+  auto credential = KeyStore(conn, box_).Find(*api_key, &why);
+  if (!credential) throw refuse(why);
+  if (!SameSignature(*signature, Sign(credential->secret, params))) {
+    throw refuse("wrong signature");
   }
   return credential->caller;
 }
 
 HttpReply Dispatcher::Handle(store::Connection& conn, const Params& params,
-                             const std::string& accept) {
+                             const std::string& accept, const std::string& remote) {
   ResponseFormat format = PickFormat(params, accept);
   std::string command = FindParamNoCase(params, "command").value_or("");
+  std::optional<Caller> caller;
   try {
     if (command.empty()) throw ParamError("missing parameter command");
-    Caller caller = Authenticate(conn, params);
+    caller = Authenticate(conn, params, remote);
     const CommandSpec* spec = FindCommand(command);
     if (!spec) {
       throw ApiError(error_code::kUnsupportedAction, cs_error_code::kServerApi,
                      "The given command does not exist or it is not available for user");
     }
     command = spec->name;
-    if (!spec->Allows(caller.role)) {
+    if (!spec->Allows(caller->role)) {
       throw ApiError(error_code::kUnauthorized, cs_error_code::kServerApi,
                      fmt::format("The given command '{}' either does not exist, is not available "
                                  "for user.", command));
     }
-    return Reply(spec->run(Request(command, caller, params, conn, services_)), format);
+    return Reply(spec->run(Request(command, *caller, params, conn, services_)), format);
   } catch (const ApiError& e) {
+    if (caller && (e.code() == error_code::kUnauthorized ||
+                   e.code() == error_code::kAccountError)) {
+      refusals_.Refused(RefusalLog::Kind::kScope, services_.clock->Now(),
+                        fmt::format("API request refused from {} with key '{}' (command {}): {}",
+                                    Printable(remote), Printable(caller->api_key),
+                                    Printable(command), Printable(e.what(), 300)));
+    }
     return Reply(ErrorResponse(command, e), format);
   } catch (const std::exception& e) {
     // A database or internal failure: logged in full, reported without

@@ -16,13 +16,13 @@ namespace {
 
 job::RegenerationRequest ToLibrary(const RegenerateRequest& r) {
   job::RegenerationRequest out;
-  out.kind = job::JobKind::kRegenerate;
+  out.kind = r.fill_missing ? job::JobKind::kGenerate : job::JobKind::kRegenerate;
   out.start = r.start;
   out.end = r.end;
   out.account_id = r.scope_account_id;
   out.domain_id = r.scope_account_id ? std::nullopt : r.scope_domain_id;
   out.usage_type = r.usage_type;
-  out.reason = r.reason;
+  if (!r.reason.empty()) out.reason = r.reason;
   out.requester = "api:" + r.requester;
   return out;
 }
@@ -50,7 +50,8 @@ class UsageJobRunner final : public JobRunner {
   }
 
   // Runs job/regeneration's REGENERATE: per billed unit in range, the records
-  // in scope are deleted and parsed again in one transaction. It claims its
+  // in scope are deleted and parsed again in one transaction (GENERATE with
+  // fill_missing: only the missing ones are inserted). It claims its
   // range itself (overlapping requests are refused), so no job lock is taken.
   JobOutcome Regenerate(store::Connection& conn, const RegenerateRequest& r) override {
     job::RegenerationResult result = job::RunRegeneration(conn, clock_, ToLibrary(r));
@@ -62,8 +63,12 @@ class UsageJobRunner final : public JobRunner {
     out.job_id = result.job_id;
     out.windows = result.units_done;
     out.records = result.records_written;
-    out.text = fmt::format("regenerated {} unit(s): {} record(s) replaced by {}",
-                           result.units_done, result.records_deleted, result.records_written);
+    out.text = r.fill_missing
+                   ? fmt::format("generated {} unit(s): {} missing record(s) written",
+                                 result.units_done, result.records_written)
+                   : fmt::format("regenerated {} unit(s): {} record(s) replaced by {}",
+                                 result.units_done, result.records_deleted,
+                                 result.records_written);
     return out;
   }
 

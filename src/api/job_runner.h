@@ -13,8 +13,11 @@ namespace usaged::api {
 
 // What regenerateUsageRecords asks for: rebuild the billed windows from start
 // to end (window-aligned) for one account, one domain subtree or everything,
-// as the caller's scope allows (checked before the request gets here).
+// as the caller's scope allows (checked before the request gets here). With
+// `fill_missing` (a domain admin's generateUsageRecords) only the records in
+// scope that are missing are written; none is replaced.
 struct RegenerateRequest {
+  bool fill_missing = false;
   Instant start{};
   Instant end{};
   std::optional<int64_t> scope_account_id;

@@ -127,12 +127,37 @@ bool KeyStore::Revoke(const std::string& api_key, Instant now) {
                    now, api_key) == 1;
 }
 
-std::optional<Credential> KeyStore::Find(const std::string& api_key) {
-  if (auto own = FindOwn(api_key)) return own;
-  return FindCloudStackUser(api_key);
+std::optional<Credential> KeyStore::Find(const std::string& api_key, std::string* why) {
+  std::string own_why;
+  if (auto own = FindOwn(api_key, own_why)) return own;
+  auto user = FindCloudStackUser(api_key);
+  if (!user && why) *why = own_why.empty() ? "unknown or revoked key" : own_why;
+  return user;
 }
 
-std::optional<Credential> KeyStore::FindOwn(const std::string& api_key) {
+std::optional<std::string> KeyStore::FirstUnopenableKey() {
+  if (!box_) return std::nullopt;
+  auto& q = conn_.Prepare("SELECT api_key, sealed_secret FROM ${usage}.usaged_api_key WHERE "
+                          "revoked_at IS NULL ORDER BY id");
+  q.Reset();
+  std::optional<std::string> found;
+  while (!found && q.Next()) {
+    try {
+      box_->Open(q.Text(1));
+    } catch (const Error&) {
+      found = q.Text(0);
+    }
+  }
+  q.Reset();
+  return found;
+}
+
+int64_t KeyStore::LiveKeyCount() {
+  return conn_.QueryInt("SELECT count(*) FROM ${usage}.usaged_api_key WHERE revoked_at IS NULL")
+      .value_or(0);
+}
+
+std::optional<Credential> KeyStore::FindOwn(const std::string& api_key, std::string& why) {
   if (!box_) return std::nullopt;
   auto& q = conn_.Prepare("SELECT sealed_secret, account_id, role FROM ${usage}.usaged_api_key "
                           "WHERE api_key = ? AND revoked_at IS NULL");
@@ -144,7 +169,13 @@ std::optional<Credential> KeyStore::FindOwn(const std::string& api_key) {
   c.caller.role = ParseRole(q.Text(2)).value_or(Role::kUser);
   c.caller.api_key = api_key;
   q.Reset();
-  c.secret = box_->Open(sealed);
+  try {
+    c.secret = box_->Open(sealed);
+  } catch (const Error&) {
+    // Sealed with another key file: no request can be verified with it.
+    why = "its stored secret does not open with the server's key file";
+    return std::nullopt;
+  }
   if (!FillDomain(c.caller)) return std::nullopt;
   return c;
 }

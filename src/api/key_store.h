@@ -63,11 +63,20 @@ class KeyStore {
   bool Revoke(const std::string& api_key, Instant now);
 
   // The credential of `api_key`: a usaged key (not revoked) first, else an
-  // enabled CloudStack user of an enabled account. nullopt if neither.
-  std::optional<Credential> Find(const std::string& api_key);
+  // enabled CloudStack user of an enabled account. nullopt if neither, with
+  // the reason in `why` (for the log, never for the client): among them a
+  // usaged key whose secret does not open with this store's key file.
+  std::optional<Credential> Find(const std::string& api_key, std::string* why = nullptr);
+
+  // The first live (not revoked) usaged key whose sealed secret `box` (of
+  // this store) cannot open, if any: sealing new keys with a key file that
+  // cannot open the existing ones leaves some keys unusable by any server.
+  std::optional<std::string> FirstUnopenableKey();
+  // How many live usaged keys there are.
+  int64_t LiveKeyCount();
 
  private:
-  std::optional<Credential> FindOwn(const std::string& api_key);
+  std::optional<Credential> FindOwn(const std::string& api_key, std::string& why);
   std::optional<Credential> FindCloudStackUser(const std::string& api_key);
   // Fills account_id's domain (id and path); false if the account is unknown.
   bool FillDomain(Caller& caller);

@@ -4,7 +4,6 @@
 
 #include <charconv>
 
-#include "api/response.h"
 
 namespace usaged::api {
 namespace {
@@ -97,23 +96,48 @@ bool MaySee(const Caller& caller, int64_t account_id, const std::string& domain_
   return false;
 }
 
-void RequireMaySee(store::Connection& conn, const Caller& caller, const AccountRow& account) {
-  auto domain = DomainById(conn, account.domain_id);
-  if (!domain || !MaySee(caller, account.id, domain->path)) {
-    throw PermissionDenied(fmt::format("Account {} is not within the caller's scope",
-                                       account.uuid.empty() ? std::to_string(account.id)
-                                                            : account.uuid));
-  }
+ApiError NotInScope(std::string_view what, const std::string& sent) {
+  return PermissionDenied(
+      fmt::format("{} {} does not exist or is not within the caller's scope", what, sent));
 }
 
-void RequireDomainInScope(const Caller& caller, const DomainRow& domain) {
-  bool ok = caller.role == Role::kAdmin ||
-            (caller.role == Role::kDomainAdmin && domain.path.starts_with(caller.domain_path));
-  if (!ok) {
-    throw PermissionDenied(fmt::format("Domain {} is not within the caller's scope",
-                                       domain.uuid.empty() ? std::to_string(domain.id)
-                                                           : domain.uuid));
+namespace {
+
+AccountRow SeenOrRefused(store::Connection& conn, const Caller& caller,
+                         const std::optional<AccountRow>& account, const std::string& sent) {
+  if (account) {
+    auto domain = DomainById(conn, account->domain_id);
+    if (domain && MaySee(caller, account->id, domain->path)) return *account;
   }
+  throw NotInScope("Account", sent);
+}
+
+}  // namespace
+
+AccountRow AccountInScope(store::Connection& conn, const Caller& caller,
+                          const std::string& sent) {
+  return SeenOrRefused(conn, caller, FindAccount(conn, sent), sent);
+}
+
+AccountRow AccountByNameInScope(store::Connection& conn, const Caller& caller,
+                                const std::string& name, int64_t domain_id) {
+  return SeenOrRefused(conn, caller, FindAccountByName(conn, name, domain_id), name);
+}
+
+DomainRow DomainInScope(store::Connection& conn, const Caller& caller, const std::string& sent) {
+  auto domain = FindDomain(conn, sent);
+  if (domain) {
+    switch (caller.role) {
+      case Role::kAdmin: return *domain;
+      case Role::kDomainAdmin:
+        if (domain->path.starts_with(caller.domain_path)) return *domain;
+        break;
+      case Role::kUser:
+        if (domain->id == caller.domain_id) return *domain;
+        break;
+    }
+  }
+  throw NotInScope("Domain", sent);
 }
 
 }  // namespace usaged::api

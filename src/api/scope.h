@@ -3,9 +3,11 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "api/caller.h"
+#include "api/response.h"
 #include "store/connection.h"
 
 namespace usaged::api {
@@ -41,9 +43,22 @@ std::set<int64_t> AccountsInDomains(store::Connection& conn, const std::vector<i
 // `account_id`: root admin always, a domain admin within its subtree, a user
 // only its own account.
 bool MaySee(const Caller& caller, int64_t account_id, const std::string& domain_path);
-// Throws PermissionDenied (531) naming the account when MaySee is false.
-void RequireMaySee(store::Connection& conn, const Caller& caller, const AccountRow& account);
-// Throws PermissionDenied unless the caller may see the whole domain.
-void RequireDomainInScope(const Caller& caller, const DomainRow& domain);
+
+// The refusal (531, cserrorcode 4365) for an account, domain, project or job
+// the caller may not see, and equally for one that does not exist: the text
+// names only `what` and the value the caller sent, never what the database
+// holds, so that the answer does not tell which ids or names exist.
+ApiError NotInScope(std::string_view what, const std::string& sent);
+
+// The account `sent` (uuid or id) names, or throws NotInScope when there is
+// none or the caller may not see it.
+AccountRow AccountInScope(store::Connection& conn, const Caller& caller, const std::string& sent);
+// The live account called `name` in domain `domain_id`, likewise.
+AccountRow AccountByNameInScope(store::Connection& conn, const Caller& caller,
+                                const std::string& name, int64_t domain_id);
+// The domain `sent` (uuid or id) names, or throws NotInScope: a root admin
+// may name any domain, a domain admin one of its subtree, a user its own
+// domain only (where it still sees only its own account).
+DomainRow DomainInScope(store::Connection& conn, const Caller& caller, const std::string& sent);
 
 }  // namespace usaged::api

@@ -137,7 +137,7 @@ void ApiServer::Impl::Api(const httplib::Request& req, httplib::Response& res) {
   HttpReply reply;
   try {
     conn = pool.Take();
-    reply = dispatcher.Handle(*conn, params, req.get_header_value("Accept"));
+    reply = dispatcher.Handle(*conn, params, req.get_header_value("Accept"), req.remote_addr);
   } catch (const std::exception& e) {
     // Only reaching the database can fail here; Handle never throws.
     spdlog::error("API request: {}", e.what());

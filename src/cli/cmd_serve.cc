@@ -4,6 +4,7 @@
 #include <spdlog/spdlog.h>
 
 #include <atomic>
+#include <filesystem>
 #include <iostream>
 #include <thread>
 
@@ -55,6 +56,29 @@ std::unique_ptr<api::SecretBox> OptionalBox(const std::string& path) {
     spdlog::warn("{}: usaged's own API keys are not usable, only CloudStack's", e.what());
     return nullptr;
   }
+}
+
+// The key file to seal a new key with: it must open the secrets already
+// stored, or the keys would need two key files and no server could verify
+// both. Only while no live key is stored may a missing file be created.
+api::SecretBox KeyFileForNewKeys(store::Connection& conn, const std::string& path) {
+  if (!std::filesystem::exists(path)) {
+    int64_t live = api::KeyStore(conn, nullptr).LiveKeyCount();
+    if (live > 0) {
+      throw InputError(fmt::format(
+          "the key file '{}' does not exist, but {} API key(s) in the store are sealed with a "
+          "key file: pass that one with --key-file (or revoke those keys first)",
+          path, live));
+    }
+  }
+  auto box = api::SecretBox::FromKeyFile(path, /*create_if_missing=*/true);
+  if (auto key = api::KeyStore(conn, &box).FirstUnopenableKey()) {
+    throw InputError(fmt::format(
+        "the key file '{}' does not open the stored secret of API key {}: pass the key file "
+        "the existing keys were sealed with (or revoke the keys it does not open)",
+        path, *key));
+  }
+  return box;
 }
 
 }  // namespace
@@ -143,7 +167,7 @@ void RegisterApiKey(CLI::App& app, const GlobalOptions& options, Action& action)
       }
       Format format = ParseFormat(opts->format);
       auto db = OpenReady(options);
-      auto box = api::SecretBox::FromKeyFile(opts->key_file, /*create_if_missing=*/true);
+      auto box = KeyFileForNewKeys(*db.conn, opts->key_file);
       auto created = api::KeyStore(*db.conn, &box).Create(opts->account, *role,
                                                           MakeClock(opts->now)->Now());
       if (format == Format::kJson) {
