@@ -150,8 +150,9 @@ TEST_P(RetentionInstallTest, FreshInstallKeepsOneYearAnExistingDatabaseEverythin
   ASSERT_EQ(RunCli({"--db", url, "init"}).exit_code, 0);
   EXPECT_EQ(RunCli({"--db", url, "config", "get", "usage.retention.years"}).out, "1\n");
 
-  // The same database as before this release, now holding usage data: the
-  // upgrade chooses 0 (keep everything).
+  // The same database as before this release, now holding usage data:
+  // `init` chooses -1 (keep everything), CloudStack's value for a new setting
+  // on upgrade.
   ASSERT_EQ(RunCli({"--db", url, "migrate", "--down", "--to", "14"}).exit_code, 0);
   {
     auto store = store::OpenStore(url);
@@ -161,8 +162,23 @@ TEST_P(RetentionInstallTest, FreshInstallKeepsOneYearAnExistingDatabaseEverythin
               "(1, 2, 1, 'old', '24 Hrs', 1, 24, '2020-01-01 00:00:00', "
               "'2020-01-01 23:59:59', 'legacy:1')");
   }
+  ASSERT_EQ(RunCli({"--db", url, "init"}).exit_code, 0);
+  EXPECT_EQ(RunCli({"--db", url, "config", "get", "usage.retention.years"}).out, "-1\n");
+
+  // Only the Java server's usage jobs, no record (its records already
+  // removed): usage data all the same.
+  ASSERT_EQ(RunCli({"--db", url, "migrate", "--down", "--to", "14"}).exit_code, 0);
+  {
+    auto store = store::OpenStore(url);
+    auto conn = store->Connect();
+    conn->Exec("DELETE FROM ${usage}.cloud_usage");
+    conn->Run("INSERT INTO ${usage}.usage_job (host, pid, job_type, scheduled, start_millis, "
+              "end_millis, exec_time, start_date, end_date, success, heartbeat) VALUES "
+              "('java-usage', 1, 0, 0, 1577836800000, 1577923199999, 1200, "
+              "'2020-01-01 00:00:00', '2020-01-01 23:59:59', 1, '2020-01-02 00:15:00')");
+  }
   ASSERT_EQ(RunCli({"--db", url, "migrate"}).exit_code, 0);
-  EXPECT_EQ(RunCli({"--db", url, "config", "get", "usage.retention.years"}).out, "0\n");
+  EXPECT_EQ(RunCli({"--db", url, "config", "get", "usage.retention.years"}).out, "-1\n");
 
   // A value the operator set survives an upgrade.
   ASSERT_EQ(RunCli({"--db", url, "config", "set", "usage.retention.years", "7"}).exit_code, 0);

@@ -156,6 +156,10 @@ nlohmann::ordered_json RecordJson(const Request& req, const store::StoredRecord&
   }
   id_text("networkid", r.network_id);
   if (r.usage_type == usage_type::kNetworkOffering) j["isdefault"] = r.usage_id == 1;
+  // Not in CloudStack's response, but part of a NETWORK record's natural key:
+  // without it two records of one network in one window (before and after a
+  // state change) look alike. Every other key field is a field above.
+  if (r.state) j["state"] = *r.state;
   j["tags"] = nlohmann::ordered_json::array();
   return j;
 }
@@ -216,7 +220,7 @@ void AddRecordCommands(std::vector<CommandSpec>& out) {
                        "description", "usage", "usagetype", "rawusage", "virtualmachineid",
                        "name", "offeringid", "templateid", "usageid", "type", "size",
                        "virtualsize", "cpunumber", "cpuspeed", "memory", "startdate", "enddate",
-                       "issourcenat", "issystem", "networkid", "isdefault", "tags"};
+                       "issourcenat", "issystem", "networkid", "isdefault", "state", "tags"};
   c.run = ListUsageRecords;
   out.push_back(std::move(c));
 }

@@ -135,9 +135,9 @@ const std::vector<ConfigKey>& KnownConfigKeys() {
        "How far back (days before now) a late event may restate billed windows; an older late "
        "event is quarantined with an alert instead.",
        false, ValidateDays},
-      {"usage.retention.years", "0",
-       "Years of cloud_usage records to keep; the daily cleanup deletes older ones. 0 or -1 keep "
-       "everything. `usaged init` sets 1 on a fresh install and 0 on a database that already "
+      {"usage.retention.years", "-1",
+       "Years of cloud_usage records to keep; the daily cleanup deletes older ones. -1 or 0 keep "
+       "everything. `usaged init` sets 1 on a fresh install and -1 on a database that already "
        "holds usage data.",
        false, ValidateRetentionYears},
       {"usage.threads", "cores",

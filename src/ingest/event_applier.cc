@@ -3,7 +3,10 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include <charconv>
+#include <optional>
 #include <set>
+#include <utility>
 
 #include "core/error.h"
 #include "core/fault_injector.h"
@@ -54,6 +57,28 @@ constexpr std::string_view kTooLate = "too late";
 bool RefusedAsTooLate(const UsageEvent& event, const LatePolicy& late) {
   return late.refuse_before && event.created < *late.refuse_before && late.billed_until &&
          event.created < *late.billed_until;
+}
+
+// Why the event carries a negative quantity or id, or nullopt. No CloudStack
+// event has one (sizes are bytes or 0/1 flags, ids are positive; a value past
+// the signed range of the unsigned columns reads as negative): applied, it
+// would bill a negative size or a resource that does not exist. The custom
+// offering details go into VM records as they are, so they are checked too.
+std::optional<std::string> NegativeValue(const UsageEvent& e) {
+  for (const auto& [name, value] : {std::pair{"resource_id", e.resource_id},
+                                    std::pair{"size", e.size},
+                                    std::pair{"virtual_size", e.virtual_size}}) {
+    if (value && *value < 0) return fmt::format("negative {} {}", name, *value);
+  }
+  for (const char* name : {"cpuNumber", "cpuSpeed", "memory"}) {
+    const std::optional<std::string> text = e.Detail(name);
+    int64_t value = 0;
+    if (text && std::from_chars(text->data(), text->data() + text->size(), value).ec ==
+                    std::errc() && value < 0) {
+      return fmt::format("negative {} detail {}", name, *text);
+    }
+  }
+  return std::nullopt;
 }
 
 }  // namespace
@@ -118,6 +143,8 @@ ApplyOutcome EventApplier::ApplyOne(HelperTables& tables, const UsageEvent& even
         fmt::format("account {} does not exist in cloud.account", event.account_id));
   }
   if (const EventHandler* handler = HandlerFor(event)) {
+    // Checked here, for every handler family alike.
+    if (auto why = NegativeValue(event)) return ApplyOutcome::Quarantine(*why);
     return handler->Apply(tables, event, *account);
   }
   if (auto why = KnownEventWithoutUsage(event.type)) return ApplyOutcome::NoEffect(*why);

@@ -140,7 +140,7 @@ TEST_P(StorageEventsTest, VmSnapshotNegativeChainSizeIsQuarantined) {
   create.details = {{"vmSnapshotId", "900"}};
   s.Event(create);
   ASSERT_TRUE(RunAt(s.conn(), "2026-01-14 00:10:00").ok());
-  EXPECT_EQ(Reasons(), std::vector<std::string>{"VMSNAPSHOT.CREATE: negative chain size -5"});
+  EXPECT_EQ(Reasons(), std::vector<std::string>{"VMSNAPSHOT.CREATE: negative size -5"});
   EXPECT_TRUE(ChainRows(s, 7).empty());
 }
 

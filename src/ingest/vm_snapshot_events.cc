@@ -70,8 +70,9 @@ class VmSnapshotEventHandler final : public EventHandler {
                                 const store::AccountRef& account,
                                 std::optional<int64_t> snapshot) {
     if (!e.template_id) return ApplyOutcome::Quarantine("no template_id (the volume)");
-    const int64_t size = e.size.value_or(0);  // CloudStack reads a missing size as 0
-    if (size < 0) return ApplyOutcome::Quarantine(fmt::format("negative chain size {}", size));
+    // CloudStack reads a missing size as 0; a negative one never gets here
+    // (the event applier quarantines it).
+    const int64_t size = e.size.value_or(0);
     auto open = t.FindOpen(
         {{"account_id", e.account_id}, {"vm_id", *e.resource_id}, {"volume_id", *e.template_id}});
     const bool is_delete = e.type == "VMSNAPSHOT.DELETE";

@@ -2,24 +2,22 @@
 
 #include <fmt/format.h>
 
+#include <map>
+#include <optional>
+
 #include "parse/record_key.h"
+#include "store/record_query.h"
 
 namespace usaged::maintain {
 namespace {
 
-// The description is part of it: a VPN user's name is only there.
-constexpr std::string_view kIdentity =
-    "account_id, usage_type, zone_id, usage_id, vm_instance_id, offering_id, template_id, size, "
-    "cpu_cores, cpu_speed, memory, network_id, state, description, start_date, end_date";
-
-// The types whose records are one per helper row, as an SQL list.
-std::string PerRowTypes() {
-  std::string out;
-  for (int type : parse::TypesKeyedByHelperRow()) {
-    out += (out.empty() ? "" : ", ") + std::to_string(type);
-  }
-  return out;
-}
+// A group of rows with one natural key in one window.
+struct KeyGroup {
+  int usage_type = 0;
+  Instant start_date{}, end_date{};
+  int64_t rows = 0;
+  double hours = 0;
+};
 
 }  // namespace
 
@@ -32,24 +30,43 @@ bool PartsFitWindow(double hours, Instant start_date, Instant end_date) {
 }
 
 int64_t CountDuplicateRecords(store::Connection& conn) {
-  const std::string per_row = PerRowTypes();
-  int64_t surplus =
-      conn.QueryInt(fmt::format(
-                        "SELECT coalesce(sum(n - 1), 0) FROM (SELECT count(*) AS n FROM "
-                        "${{usage}}.cloud_usage WHERE usage_type NOT IN ({}) GROUP BY {} HAVING "
-                        "count(*) > 1) d",
-                        per_row, kIdentity))
-          .value_or(0);
-  // One resource's records of these types in one window are parts of its
-  // time, not copies, as long as they fit in the window together.
-  auto& q = conn.Prepare(fmt::format(
-      "SELECT count(*), sum(raw_usage), start_date, end_date FROM ${{usage}}.cloud_usage WHERE "
-      "usage_type IN ({}) GROUP BY {} HAVING count(*) > 1",
-      per_row, kIdentity));
+  // The natural key holds the window, so rows are grouped one window at a
+  // time: memory stays bounded by the largest window.
+  int64_t surplus = 0;
+  std::map<std::string, KeyGroup> groups;
+  auto count_window = [&] {
+    for (const auto& [key, g] : groups) {
+      if (g.rows < 2) continue;
+      // One resource's records of these types in one window are parts of
+      // its time, not copies, as long as they fit in the window together.
+      if (parse::KeyedByHelperRow(g.usage_type) && PartsFitWindow(g.hours, g.start_date,
+                                                                  g.end_date)) {
+        continue;
+      }
+      surplus += g.rows - 1;
+    }
+    groups.clear();
+  };
+  // Without the usage_key column: rows written by other software count too.
+  auto& q = conn.Prepare(fmt::format("SELECT {} FROM ${{usage}}.cloud_usage ORDER BY start_date",
+                                     store::RecordSelectList(/*with_key=*/false)))
+                .Bind();
+  std::optional<Instant> window;
   while (q.Next()) {
-    if (!PartsFitWindow(q.Double(1), q.Time(2), q.Time(3))) surplus += q.Int(0) - 1;
+    const UsageRecord r = store::ReadStoredRecord(q).record;
+    if (window != r.start_date) {
+      count_window();
+      window = r.start_date;
+    }
+    KeyGroup& g = groups[parse::NaturalKeyText(r)];
+    g.usage_type = r.usage_type;
+    g.start_date = r.start_date;
+    g.end_date = r.end_date;
+    ++g.rows;
+    g.hours += r.raw_usage;
   }
   q.Reset();
+  count_window();
   return surplus;
 }
 

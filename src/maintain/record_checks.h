@@ -7,12 +7,13 @@
 
 namespace usaged::maintain {
 
-// Surplus cloud_usage rows: rows beyond the first of each group that agree on
-// every identifying column (account, type, zone, resource ids, offering,
-// template, size, CPU/memory, network, state, description, window).
-// Independent of usaged's usage_key column, so it also counts duplicates
-// written by other software. Records of the types written one per helper row (NETWORK, VPC)
-// are counted only where such a group holds more hours than its window.
+// Surplus cloud_usage rows: rows beyond the first of each group with the same
+// natural key (parse::NaturalKeyText of the row's columns: type, account, the
+// fields the type's parser groups by, window). Computed from the columns, not
+// from usaged's usage_key column, so it also counts duplicates written by
+// other software. Records of the types written one per helper row (BACKUP,
+// NETWORK, VPC), which share a natural key but for the row's start, are
+// counted only where such a group holds more hours than its window.
 int64_t CountDuplicateRecords(store::Connection& conn);
 
 // Whether records of one resource dated [start_date, end_date] (a window, its

@@ -1,21 +1,24 @@
 // The sanity checks. Each reads one range and appends what it finds; none
 // writes. They are generic over usage types: record counts come from
-// re-parsing the helper tables with every registered parser, the other checks
-// look only at columns every record has.
+// re-parsing the helper tables with every registered parser, and "the same
+// record" is what the parsers' natural key says (parse/record_key.h), never a
+// list of columns of its own.
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <functional>
 #include <map>
-#include <set>
 #include <tuple>
 
 #include "core/usage_types.h"
+#include "ingest/usage_event.h"
 #include "job/unit_rebuild.h"
 #include "job/usage_run.h"
 #include "maintain/record_checks.h"
 #include "maintain/sanity.h"
 #include "parse/parsers.h"
 #include "parse/record_key.h"
+#include "store/record_query.h"
 
 namespace usaged::maintain {
 namespace {
@@ -26,22 +29,55 @@ std::string JoinInts(const std::vector<int>& v) {
   return out;
 }
 
-// A record's resource for counting: (type, account, resource id).
-using ResourceKey = std::tuple<int, int64_t, int64_t>;
-
-ResourceKey KeyOf(int type, int64_t account, std::optional<int64_t> usage_id,
-                  std::optional<int64_t> vm_id) {
-  return {type, account, usage_id.value_or(vm_id.value_or(0))};
+// "a, b" as "e.a, e.b" for `prefix` "e.".
+std::string Qualified(std::string_view columns, std::string_view prefix) {
+  std::string out(prefix);
+  for (char c : columns) {
+    out += c;
+    if (c == ' ') out += prefix;
+  }
+  return out;
 }
 
-SanityFinding Finding(std::string_view kind, const ResourceKey& key, std::string detail) {
+// What "the same record" is across windows: the parser's natural key without
+// the window (parse::SeriesKeyText). Findings name the series by type,
+// account and resource id (the usage id, else the VM).
+struct Series {
+  int usage_type = 0;
+  int64_t account_id = 0;
+  int64_t resource_id = 0;
+  std::string key_text;
+};
+
+Series SeriesOf(const UsageRecord& r) {
+  return {r.usage_type, r.account_id, r.usage_id.value_or(r.vm_instance_id.value_or(0)),
+          parse::SeriesKeyText(r)};
+}
+
+SanityFinding Finding(std::string_view kind, const Series& series, std::string detail) {
   SanityFinding f;
   f.kind = kind;
-  f.usage_type = std::get<0>(key);
-  f.account_id = std::get<1>(key);
-  f.usage_id = std::get<2>(key);
-  f.detail = std::move(detail);
+  f.usage_type = series.usage_type;
+  f.account_id = series.account_id;
+  f.usage_id = series.resource_id;
+  f.detail = fmt::format("{} ({})", detail, series.key_text);
   return f;
+}
+
+// cloud_usage rows (every column) matching `where`, bound to `args`, one
+// UsageRecord at a time.
+template <typename... Args>
+void ForEachRecord(store::Connection& conn, const std::string& where,
+                   const std::function<void(int64_t, const UsageRecord&)>& visit,
+                   const Args&... args) {
+  auto& q = conn.Prepare(fmt::format("SELECT {} FROM ${{usage}}.cloud_usage WHERE {}",
+                                     store::RecordSelectList(), where))
+                .Bind(args...);
+  while (q.Next()) {
+    const store::StoredRecord s = store::ReadStoredRecord(q);
+    visit(s.id, s.record);
+  }
+  q.Reset();
 }
 
 struct BilledWindow {
@@ -83,7 +119,17 @@ const BilledWindow* Containing(const std::vector<BilledWindow>& windows, Instant
 void CheckRecordCounts(store::Connection& conn, Instant start, Instant end,
                        std::vector<SanityFinding>& out) {
   const auto accounts = store::AccountDirectory::Load(conn);
-  std::map<ResourceKey, std::vector<Instant>> expected, stored;
+  struct Windows {
+    Series series;
+    std::vector<Instant> expected, stored;
+  };
+  std::map<std::string, Windows> by_series;
+  auto entry = [&](const UsageRecord& r) -> Windows& {
+    Series series = SeriesOf(r);
+    auto [it, fresh] = by_series.try_emplace(series.key_text);
+    if (fresh) it->second.series = std::move(series);
+    return it->second;
+  };
   std::vector<BilledWindow> windows = LedgerWindows(conn, start, end);
   // Only windows inside the range whose units are all done are compared.
   std::erase_if(windows, [&](const BilledWindow& b) {
@@ -102,43 +148,38 @@ void CheckRecordCounts(store::Connection& conn, Instant start, Instant end,
       scope.hours_mode = hours_mode;
       scope.directory = &accounts;
       for (const auto& r : parse::ParseAll(conn, scope)) {
-        expected[KeyOf(r.usage_type, r.account_id, r.usage_id, r.vm_instance_id)].push_back(
-            b.window.start);
+        entry(r).expected.push_back(b.window.start);
       }
     }
   }
-  auto& q = conn.Prepare(fmt::format(
-      "SELECT usage_type, account_id, usage_id, vm_instance_id, start_date, end_date FROM "
-      "${{usage}}.cloud_usage WHERE start_date >= ? AND start_date < ? AND usage_type IN ({})",
-      JoinInts(job::ParsedUsageTypes()))).Bind(windows.front().window.start, end);
-  while (q.Next()) {
-    const BilledWindow* window = Containing(windows, q.Time(4), q.Time(5));
-    if (!window) continue;
-    stored[KeyOf(static_cast<int>(q.Int(0)), q.Int(1), q.OptInt(2), q.OptInt(3))].push_back(
-        window->window.start);
-  }
-  q.Reset();
-  std::set<ResourceKey> keys;
-  for (const auto& [k, v] : expected) keys.insert(k);
-  for (const auto& [k, v] : stored) keys.insert(k);
-  for (const ResourceKey& key : keys) {
-    const auto& want = expected[key];
-    std::vector<Instant> have = stored[key];
+  ForEachRecord(
+      conn,
+      fmt::format("start_date >= ? AND start_date < ? AND usage_type IN ({})",
+                  JoinInts(job::ParsedUsageTypes())),
+      [&](int64_t, const UsageRecord& r) {
+        if (const BilledWindow* window = Containing(windows, r.start_date, r.end_date)) {
+          entry(r).stored.push_back(window->window.start);
+        }
+      },
+      windows.front().window.start, end);
+  for (auto& [key, w] : by_series) {
+    const auto& want = w.expected;
+    std::vector<Instant>& have = w.stored;
     if (!want.empty()) {
       const Instant last_lived = *std::max_element(want.begin(), want.end());
-      for (Instant w : have) {
-        if (w <= last_lived) continue;
-        SanityFinding f = Finding(finding_kind::kRecordAfterRemoval, key,
+      for (Instant t : have) {
+        if (t <= last_lived) continue;
+        SanityFinding f = Finding(finding_kind::kRecordAfterRemoval, w.series,
                                   fmt::format("a record in the window of {}, after the last "
                                               "window the resource lived in ({})",
-                                              FormatUtc(w), FormatUtc(last_lived)));
-        f.window_start = w;
+                                              FormatUtc(t), FormatUtc(last_lived)));
+        f.window_start = t;
         out.push_back(std::move(f));
       }
-      std::erase_if(have, [&](Instant w) { return w > last_lived; });
+      std::erase_if(have, [&](Instant t) { return t > last_lived; });
     }
     if (have.size() != want.size()) {
-      out.push_back(Finding(finding_kind::kRecordCount, key,
+      out.push_back(Finding(finding_kind::kRecordCount, w.series,
                             fmt::format("{} record(s) from {} to {}; the resource lived in {} "
                                         "window(s) of that range",
                                         have.size(), FormatUtc(start), FormatUtc(end),
@@ -154,34 +195,30 @@ void CheckOverlapsAndDuplicates(store::Connection& conn, Instant start, Instant 
     Instant start, end;
     double raw_usage;
   };
-  std::map<std::string, std::vector<Row>> by_identity;
-  std::map<std::string, ResourceKey> keys;
-  auto& q = conn.Prepare(
-      "SELECT id, usage_type, account_id, usage_id, vm_instance_id, zone_id, offering_id, "
-      "template_id, size, cpu_cores, cpu_speed, memory, network_id, start_date, end_date, "
-      "state, raw_usage, description FROM ${usage}.cloud_usage WHERE end_date >= ? AND "
-      "start_date < ?")
-                .Bind(start, end);
-  while (q.Next()) {
-    std::string identity;
-    for (int c = 1; c <= 12; ++c) {
-      identity += (q.IsNull(c) ? std::string("n") : std::to_string(q.Int(c))) + "|";
-    }
-    identity += q.IsNull(15) ? std::string("n") : "s" + q.Text(15);
-    // A VPN user's name is only in the description.
-    identity += "|" + q.OptText(17).value_or("");
-    by_identity[identity].push_back({q.Int(0), q.Time(13), q.Time(14), q.Double(16)});
-    keys.emplace(identity, KeyOf(static_cast<int>(q.Int(1)), q.Int(2), q.OptInt(3), q.OptInt(4)));
-  }
-  q.Reset();
-  for (auto& [identity, rows] : by_identity) {
+  struct Rows {
+    Series series;
+    std::vector<Row> rows;
+  };
+  std::map<std::string, Rows> by_series;
+  ForEachRecord(
+      conn, "end_date >= ? AND start_date < ?",
+      [&](int64_t id, const UsageRecord& r) {
+        Series series = SeriesOf(r);
+        auto [it, fresh] = by_series.try_emplace(series.key_text);
+        if (fresh) it->second.series = std::move(series);
+        it->second.rows.push_back({id, r.start_date, r.end_date, r.raw_usage});
+      },
+      start, end);
+  for (auto& [key, entry] : by_series) {
+    std::vector<Row>& rows = entry.rows;
     std::sort(rows.begin(), rows.end(), [](const Row& a, const Row& b) {
       return std::tie(a.start, a.end, a.id) < std::tie(b.start, b.end, b.id);
     });
     // Types written one record per helper row: one resource's records of a
-    // window are parts of its time, not copies, while they fit in it.
+    // window are parts of its time, not copies, while they fit in it. (Their
+    // natural key tells them apart by the row's start, which is no column.)
     std::map<std::pair<Instant, Instant>, double> window_hours;
-    const bool per_row = parse::KeyedByHelperRow(std::get<0>(keys[identity]));
+    const bool per_row = parse::KeyedByHelperRow(entry.series.usage_type);
     if (per_row) {
       for (const Row& r : rows) window_hours[{r.start, r.end}] += r.raw_usage;
     }
@@ -197,7 +234,7 @@ void CheckOverlapsAndDuplicates(store::Connection& conn, Instant start, Instant 
       } else {
         continue;
       }
-      SanityFinding f = Finding(kind, keys[identity],
+      SanityFinding f = Finding(kind, entry.series,
                                 fmt::format("records {} ({} to {}) and {} ({} to {})", a.id,
                                             FormatUtc(a.start), FormatUtc(a.end), b.id,
                                             FormatUtc(b.start), FormatUtc(b.end)));
@@ -210,23 +247,45 @@ void CheckOverlapsAndDuplicates(store::Connection& conn, Instant start, Instant 
 
 void CheckDuplicateEvents(store::Connection& conn, Instant start, Instant end,
                           std::vector<SanityFinding>& out) {
-  auto& q = conn.Prepare(
-      "SELECT type, account_id, resource_id, created, count(*), min(id), max(id) FROM "
-      "${usage}.usage_event WHERE created >= ? AND created < ? GROUP BY type, account_id, "
-      "zone_id, resource_id, created, offering_id, template_id, size HAVING count(*) > 1")
-                .Bind(start, end);
+  // Copies have the same content signature (every column but the id, and the
+  // details), as the event applier tells them; so they have the same time,
+  // and events are read one second at a time, with their details.
+  auto& q = conn.Prepare(fmt::format(
+      "SELECT {}, d.name, d.value FROM ${{usage}}.usage_event e LEFT JOIN "
+      "${{usage}}.usage_event_details d ON d.usage_event_id = e.id WHERE e.created >= ? AND "
+      "e.created < ? ORDER BY e.created, e.id, d.id",
+      Qualified(ingest::kUsageEventColumns, "e."))).Bind(start, end);
+  std::vector<ingest::UsageEvent> second;
+  auto report = [&] {
+    std::map<std::string, std::vector<const ingest::UsageEvent*>> copies;
+    for (const auto& e : second) copies[e.ContentSignature()].push_back(&e);
+    for (const auto& [signature, events] : copies) {
+      if (events.size() < 2) continue;
+      const ingest::UsageEvent& e = *events.front();
+      SanityFinding f;
+      f.kind = finding_kind::kDuplicateEvent;
+      f.account_id = e.account_id;
+      f.usage_id = e.resource_id;
+      f.window_start = e.created;
+      f.detail = fmt::format("{} copies of event {} for resource {} at {} (ids {} to {})",
+                             events.size(), e.type,
+                             e.resource_id ? std::to_string(*e.resource_id) : "-",
+                             FormatUtc(e.created), e.id, events.back()->id);
+      out.push_back(std::move(f));
+    }
+    second.clear();
+  };
   while (q.Next()) {
-    SanityFinding f;
-    f.kind = finding_kind::kDuplicateEvent;
-    f.account_id = q.Int(1);
-    f.usage_id = q.OptInt(2);
-    f.window_start = q.Time(3);
-    f.detail = fmt::format("{} copies of event {} for resource {} at {} (ids {} to {})", q.Int(4),
-                           q.Text(0), q.OptInt(2) ? std::to_string(q.Int(2)) : "-",
-                           FormatUtc(q.Time(3)), q.Int(5), q.Int(6));
-    out.push_back(std::move(f));
+    const int64_t id = q.Int(0);
+    if (second.empty() || second.back().id != id) {
+      ingest::UsageEvent e = ingest::ReadUsageEvent(q);
+      if (!second.empty() && second.back().created != e.created) report();
+      second.push_back(std::move(e));
+    }
+    if (!q.IsNull(12)) second.back().details[q.Text(12)] = q.OptText(13).value_or("");
   }
   q.Reset();
+  report();
 }
 
 void CheckRawUsage(store::Connection& conn, Instant start, Instant end,
@@ -253,11 +312,13 @@ void CheckRawUsage(store::Connection& conn, Instant start, Instant end,
     const double hours = std::chrono::duration<double>(to - from).count() / 3600.0;
     const double raw = q.Double(5);
     if (raw <= hours + 1e-3) continue;
-    SanityFinding f = Finding(finding_kind::kRawUsageTooLong,
-                              KeyOf(static_cast<int>(q.Int(1)), q.Int(2), q.OptInt(3),
-                                    q.OptInt(4)),
-                              fmt::format("record {}: raw_usage {} hours in a window of {} hours",
-                                          q.Int(0), raw, hours));
+    SanityFinding f;
+    f.kind = finding_kind::kRawUsageTooLong;
+    f.usage_type = static_cast<int>(q.Int(1));
+    f.account_id = q.Int(2);
+    f.usage_id = q.OptInt(3) ? q.OptInt(3) : q.OptInt(4).value_or(0);
+    f.detail = fmt::format("record {}: raw_usage {} hours in a window of {} hours", q.Int(0),
+                           raw, hours);
     f.window_start = q.Time(6);
     f.window_end = q.Time(7);
     out.push_back(std::move(f));

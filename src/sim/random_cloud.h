@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 
 #include "core/time.h"
 #include "store/connection.h"
@@ -13,6 +14,15 @@ struct RandomCloudSpec {
   int vms_per_account = 3;  // each with a root volume and a network offering
   int days = 30;
   Instant start{};
+  // Also storage (templates copied between zones, ISOs, volume snapshots,
+  // uploaded volumes, VM snapshots and their space on primary storage,
+  // backups whose sizes change), port forwarding rules and VPCs, so that every
+  // event-driven usage type occurs; WriteRandomStatistics adds the sampled
+  // ones. Off: the history is exactly what it was without this field.
+  bool every_usage_type = false;
+  // The domain the accounts' domains go under; nullopt: a new ROOT domain.
+  // Set it to add the cloud to a store that already holds one.
+  std::optional<int64_t> parent_domain;
 };
 
 struct RandomCloudStats {
@@ -27,5 +37,15 @@ struct RandomCloudStats {
 // security groups, load balancers and VPN users. Events are written in time
 // order, as the management server writes them. For tests and benchmarks.
 RandomCloudStats WriteRandomCloud(store::Connection& conn, const RandomCloudSpec& spec);
+
+// Sets the statistics tables of a cloud WriteRandomCloud wrote from `spec` as
+// they stand after `round` sampling periods (round >= 1): per account a
+// router's traffic counters (cloud.user_statistics) and an object storage
+// bucket (cloud.bucket_statistics), per VM its root volume's disk I/O
+// counters (cloud.vm_disk_statistics). Counters only grow from one round to
+// the next, except a router counter reset now and then (current_* falls back,
+// as when a router restarts); the same spec and round give the same rows.
+// Call it before each usage job so that traffic lands in several windows.
+void WriteRandomStatistics(store::Connection& conn, const RandomCloudSpec& spec, int round);
 
 }  // namespace usaged::sim
