@@ -141,8 +141,12 @@ TEST_P(ApiSlowClientsTest, AThousandSlowConnectionsHoldNoRequestBack) {
   EXPECT_LE(report.oldest_open_at_stop, kRequestDeadline + kCloseSlack);
   EXPECT_GT(report.bytes_trickled, 0);
   // Memory: bounded by the connections held, and flat while they churn.
+  // (Not under AddressSanitizer, whose quarantine keeps freed memory: the
+  // server is then built with it too.)
+#ifndef __SANITIZE_ADDRESS__
   EXPECT_LE(rss_end - rss_before, 64 * 1024) << "KiB before " << rss_before << ", end " << rss_end;
   EXPECT_LE(rss_end - rss_held, 8 * 1024) << "KiB held " << rss_held << ", end " << rss_end;
+#endif
   RecordProperty("rss_kib", fmt::format("{} {} {}", rss_before, rss_held, rss_end));
   RecordProperty("p99_ms", fmt::format("{} {}", P99(health).count(), P99(list).count()));
   std::cerr << fmt::format("RSS KiB before {} held {} end {}; p99 ms healthz {} list {} of {}; "
