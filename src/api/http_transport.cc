@@ -258,7 +258,9 @@ class Session : public SessionBase {
     size_t query = target.find('?');
     request.path = httplib::detail::decode_url(target.substr(0, query), false);
     httplib::Params params;  // a multimap: ordered by name, as handlers always got them
-    if (query != std::string::npos) httplib::detail::parse_query_text(target.substr(query + 1), params);
+    if (query != std::string::npos) {
+      httplib::detail::parse_query_text(target.substr(query + 1), params);
+    }
     if (req[http::field::content_type].starts_with("application/x-www-form-urlencoded")) {
       httplib::detail::parse_query_text(req.body(), params);
     }
@@ -300,11 +302,12 @@ class Session : public SessionBase {
     if (head_) res->body().clear();  // Content-Length stays that of the GET
     Lowest().expires_after(admitted_ ? impl_.options.limits.write_timeout
                                      : std::chrono::milliseconds(kRefusalTime));
-    http::async_write(stream_, *res, [self = Self(), res, keep_alive](beast::error_code ec, size_t) {
-      if (ec) return self->Close();
-      if (keep_alive) return self->WaitForRequest();
-      self->LingeringClose();
-    });
+    http::async_write(stream_, *res,
+                      [self = Self(), res, keep_alive](beast::error_code ec, size_t) {
+                        if (ec) return self->Close();
+                        if (keep_alive) return self->WaitForRequest();
+                        self->LingeringClose();
+                      });
   }
 
   // Ends the connection after an answer: signals the end of what the server
@@ -412,7 +415,8 @@ void HttpTransport::Impl::OnAccept(tcp::socket socket) {
   }
   std::shared_ptr<SessionBase> session;
   if (tls) {
-    session = std::make_shared<Session<TlsStream>>(*this, client, admitted, std::move(socket), *tls);
+    session =
+        std::make_shared<Session<TlsStream>>(*this, client, admitted, std::move(socket), *tls);
   } else {
     session = std::make_shared<Session<PlainStream>>(*this, client, admitted, std::move(socket));
   }

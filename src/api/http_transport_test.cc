@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cstdlib>
 #include <cstring>
 #include <optional>
 #include <string>
@@ -124,9 +125,12 @@ class Client {
 
 class HttpTransportTest : public ::testing::Test {
  protected:
-  void Serve(TransportLimits limits, bool start = true) {
+  void Serve(TransportLimits limits, bool start = true, std::string tls_cert = "",
+             std::string tls_key = "") {
     TransportOptions options;
     options.limits = limits;
+    options.tls_cert = std::move(tls_cert);
+    options.tls_key = std::move(tls_key);
     options.workers = 2;
     transport_ = std::make_unique<HttpTransport>(
         options,
@@ -199,6 +203,21 @@ TEST_F(HttpTransportTest, CutsABodyTrickleAtTheRequestDeadline) {
 TEST_F(HttpTransportTest, ClosesASilentConnectionAtTheRequestDeadline) {
   Serve(ShortLimits());
   Client c(port());
+  auto closed = c.TimeToClose(milliseconds(5000));
+  ASSERT_TRUE(closed);
+  EXPECT_GE(closed->count(), 900);
+  EXPECT_LE(closed->count(), 1600);
+}
+
+TEST_F(HttpTransportTest, CutsAStalledTlsHandshakeAtTheRequestDeadline) {
+  testing::TempDir dir;
+  std::string cert = dir.path() + "/cert.pem", key = dir.path() + "/key.pem";
+  std::string make = "openssl req -x509 -newkey rsa:2048 -nodes -subj /CN=localhost -days 1 "
+                     "-keyout '" + key + "' -out '" + cert + "' 2>/dev/null";
+  ASSERT_EQ(std::system(make.c_str()), 0) << "openssl could not make a test certificate";
+  Serve(ShortLimits(), true, cert, key);
+  Client c(port());
+  ASSERT_TRUE(c.Send(std::string("\x16\x03\x01", 3)));  // a TLS record begins, and stalls
   auto closed = c.TimeToClose(milliseconds(5000));
   ASSERT_TRUE(closed);
   EXPECT_GE(closed->count(), 900);
