@@ -15,6 +15,7 @@ build_pkgs=(
   build-essential cmake ninja-build ccache pkg-config git
   libsqlite3-dev libmariadb-dev libssl-dev libcurl4-openssl-dev
   libfmt-dev libspdlog-dev libcli11-dev nlohmann-json3-dev libcpp-httplib-dev
+  libboost-dev  # Boost.Beast/Asio: the API server's HTTP transport
   libhowardhinnant-date-dev tzdata
   libsystemd-dev  # sd_notify for the systemd unit
   libgtest-dev libgmock-dev libbenchmark-dev

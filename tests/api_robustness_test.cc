@@ -165,9 +165,9 @@ TEST_P(ApiRobustnessTest, ServesHttpsWithAGivenCertificate) {
 }
 
 TEST_P(ApiRobustnessTest, StoppingRightAfterStartingReturns) {
-  // httplib ignores a stop that comes before its accept loop runs, and the
-  // loop then never ends. The cycles run on a thread of their own so that a
-  // hanging Stop fails this test instead of stalling the suite.
+  // A stop that comes before the server's threads run must still end them.
+  // The cycles run on a thread of their own so that a hanging Stop fails
+  // this test instead of stalling the suite.
   auto finished = std::make_shared<std::promise<void>>();
   auto done = finished->get_future();
   std::thread cycles([&store = *api_.store().store, finished] {

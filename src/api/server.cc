@@ -1,17 +1,14 @@
 #include "api/server.h"
 
 #include <fmt/format.h>
-#include <httplib.h>
 #include <spdlog/spdlog.h>
 
-#include <atomic>
-#include <chrono>
 #include <mutex>
-#include <thread>
 #include <vector>
 
 #include "api/async_jobs.h"
 #include "api/dispatcher.h"
+#include "api/http_transport.h"
 #include "api/job_runner.h"
 #include "api/key_store.h"
 #include "api/status.h"
@@ -19,8 +16,6 @@
 
 namespace usaged::api {
 namespace {
-
-constexpr size_t kMaxBodyBytes = 1 << 20;
 
 // Connections for request threads: one is taken per request and given back
 // afterwards unless the request found it broken.
@@ -50,12 +45,6 @@ class ConnectionPool {
   std::vector<std::unique_ptr<store::Connection>> idle_;
 };
 
-Params ToParams(const httplib::Request& req) {
-  Params params;
-  for (const auto& [k, v] : req.params) params.emplace_back(k, v);
-  return params;
-}
-
 }  // namespace
 
 struct ApiServer::Impl {
@@ -68,24 +57,26 @@ struct ApiServer::Impl {
     services.jobs = &jobs;
     services.runner = runner.get();
     services.max_lag_seconds = options.max_lag_seconds;
-    if (!options.tls_cert.empty() || !options.tls_key.empty()) {
-      auto ssl = std::make_unique<httplib::SSLServer>(options.tls_cert.c_str(),
-                                                      options.tls_key.c_str());
-      if (!ssl->is_valid()) {
-        throw InputError(fmt::format("cannot use the TLS certificate '{}' and key '{}'",
-                                     options.tls_cert, options.tls_key));
-      }
-      http = std::move(ssl);
-    } else {
-      http = std::make_unique<httplib::Server>();
-    }
-    Route();
+    TransportOptions transport_options;
+    transport_options.host = options.host;
+    transport_options.port = options.port;
+    transport_options.tls_cert = options.tls_cert;
+    transport_options.tls_key = options.tls_key;
+    transport_options.workers = options.threads;
+    transport_options.limits = options.limits;
+    http = std::make_unique<HttpTransport>(
+        std::move(transport_options), [this](const HttpRequest& req) { return Route(req); },
+        [](int status) { return Refusal(status); });
   }
 
-  void Route();
-  void Api(const httplib::Request& req, httplib::Response& res);
-  void Metrics(httplib::Response& res);
-  void Health(httplib::Response& res);
+  // Runs on the transport's worker threads.
+  HttpAnswer Route(const HttpRequest& req);
+  HttpAnswer Api(const HttpRequest& req);
+  HttpAnswer Metrics();
+  HttpAnswer Health();
+  // A request refused before it reached a handler (too long, malformed,
+  // unknown path, too many connections) still gets a CloudStack-style body.
+  static HttpAnswer Refusal(int status);
 
   ServerOptions options;
   ConnectionPool pool;
@@ -94,50 +85,38 @@ struct ApiServer::Impl {
   Services services;
   Dispatcher dispatcher;
   const Clock& clock;
-  std::unique_ptr<httplib::Server> http;
-  int port = 0;
-  std::thread thread;
-  std::atomic<bool> serve_returned{false};  // the accept loop of `thread` ended
+  std::unique_ptr<HttpTransport> http;  // last: stopped before what its handlers use
 };
 
-void ApiServer::Impl::Route() {
-  int threads = std::max(1, options.threads);
-  http->new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
-  http->set_payload_max_length(kMaxBodyBytes);
-  http->set_read_timeout(10, 0);
-  http->set_write_timeout(30, 0);
-  auto api = [this](const httplib::Request& req, httplib::Response& res) { Api(req, res); };
-  http->Get("/client/api", api);
-  http->Post("/client/api", api);
-  http->Get("/metrics", [this](const httplib::Request&, httplib::Response& res) { Metrics(res); });
-  http->Get("/healthz", [this](const httplib::Request&, httplib::Response& res) { Health(res); });
-  // Requests refused by the HTTP layer (too long, malformed, unknown path)
-  // still get a CloudStack-style error body.
-  httplib::Server::HandlerWithResponse on_error = [](const httplib::Request&,
-                                                     httplib::Response& res) {
-    if (!res.body.empty()) return httplib::Server::HandlerResponse::Unhandled;
-    ApiError e(res.status, cs_error_code::kServerApi,
-               fmt::format("the request was refused with HTTP status {}", res.status));
-    res.set_content(Serialize(ErrorResponse("", e), ResponseFormat::kJson), "application/json");
-    return httplib::Server::HandlerResponse::Handled;
-  };
-  http->set_error_handler(on_error);
-  http->set_exception_handler([](const httplib::Request&, httplib::Response& res,
-                                 std::exception_ptr) {
-    res.status = 500;
-    res.set_content(R"({"errorresponse":{"uuidList":[],"errorcode":530,"cserrorcode":9999,)"
-                    R"("errortext":"Internal error"}})",
-                    "application/json");
-  });
+HttpAnswer ApiServer::Impl::Route(const HttpRequest& req) {
+  bool get = req.method == "GET" || req.method == "HEAD";
+  try {
+    if (req.path == "/client/api") return get || req.method == "POST" ? Api(req) : Refusal(405);
+    if (req.path == "/metrics") return get ? Metrics() : Refusal(405);
+    if (req.path == "/healthz") return get ? Health() : Refusal(405);
+    return Refusal(404);
+  } catch (const std::exception& e) {
+    spdlog::error("HTTP request {} {}: {}", req.method, req.path, e.what());
+    return HttpAnswer{500, "application/json",
+                      R"({"errorresponse":{"uuidList":[],"errorcode":530,"cserrorcode":9999,)"
+                      R"("errortext":"Internal error"}})"};
+  }
 }
 
-void ApiServer::Impl::Api(const httplib::Request& req, httplib::Response& res) {
-  Params params = ToParams(req);
+HttpAnswer ApiServer::Impl::Refusal(int status) {
+  ApiError e(status, cs_error_code::kServerApi,
+             fmt::format("the request was refused with HTTP status {}", status));
+  return HttpAnswer{status, "application/json",
+                    Serialize(ErrorResponse("", e), ResponseFormat::kJson)};
+}
+
+HttpAnswer ApiServer::Impl::Api(const HttpRequest& req) {
+  const Params& params = req.params;
   std::unique_ptr<store::Connection> conn;
   HttpReply reply;
   try {
     conn = pool.Take();
-    reply = dispatcher.Handle(*conn, params, req.get_header_value("Accept"), req.remote_addr);
+    reply = dispatcher.Handle(*conn, params, req.accept, req.remote_addr);
   } catch (const std::exception& e) {
     // Only reaching the database can fail here; Handle never throws.
     spdlog::error("API request: {}", e.what());
@@ -150,28 +129,29 @@ void ApiServer::Impl::Api(const httplib::Request& req, httplib::Response& res) {
                       true};
   }
   if (conn && !reply.discard_connection) pool.Give(std::move(conn));
-  res.status = reply.status;
-  res.set_content(reply.body, reply.content_type.c_str());
+  return HttpAnswer{reply.status, std::move(reply.content_type), std::move(reply.body)};
 }
 
-void ApiServer::Impl::Metrics(httplib::Response& res) {
+HttpAnswer ApiServer::Impl::Metrics() {
+  const char* type = "text/plain; version=0.0.4; charset=utf-8";
   try {
     auto conn = pool.Take();
     std::string text = PrometheusText(ReadStatus(*conn, clock.Now(), options.max_lag_seconds));
     pool.Give(std::move(conn));
-    res.set_content(text + "# HELP usaged_up Whether the database answered.\n# TYPE usaged_up "
-                           "gauge\nusaged_up 1\n",
-                    "text/plain; version=0.0.4; charset=utf-8");
+    return HttpAnswer{200, type,
+                      text + "# HELP usaged_up Whether the database answered.\n# TYPE usaged_up "
+                             "gauge\nusaged_up 1\n"};
   } catch (const std::exception& e) {
     spdlog::error("/metrics: {}", e.what());
-    res.set_content("# HELP usaged_up Whether the database answered.\n# TYPE usaged_up gauge\n"
-                    "usaged_up 0\n",
-                    "text/plain; version=0.0.4; charset=utf-8");
+    return HttpAnswer{200, type,
+                      "# HELP usaged_up Whether the database answered.\n# TYPE usaged_up gauge\n"
+                      "usaged_up 0\n"};
   }
 }
 
-void ApiServer::Impl::Health(httplib::Response& res) {
+HttpAnswer ApiServer::Impl::Health() {
   nlohmann::ordered_json body;
+  int status = 200;
   try {
     auto conn = pool.Take();
     ServerStatus s = ReadStatus(*conn, clock.Now(), options.max_lag_seconds);
@@ -181,13 +161,13 @@ void ApiServer::Impl::Health(httplib::Response& res) {
             {"database", "reachable"},
             {"lagseconds", s.lag_seconds},
             {"maxlagseconds", s.max_lag_seconds}};
-    res.status = lag_ok ? 200 : 503;
+    status = lag_ok ? 200 : 503;
   } catch (const std::exception& e) {
     spdlog::error("/healthz: {}", e.what());
     body = {{"status", "down"}, {"database", "unreachable"}};
-    res.status = 503;
+    status = 503;
   }
-  res.set_content(body.dump(), "application/json");
+  return HttpAnswer{status, "application/json", body.dump()};
 }
 
 ApiServer::ApiServer(store::Store& store, const Clock& clock, const SecretBox* box,
@@ -197,46 +177,18 @@ ApiServer::ApiServer(store::Store& store, const Clock& clock, const SecretBox* b
 ApiServer::~ApiServer() { Stop(); }
 
 void ApiServer::Bind() {
-  auto& o = impl_->options;
-  if (o.port == 0) {
-    impl_->port = impl_->http->bind_to_any_port(o.host.c_str());
-  } else if (impl_->http->bind_to_port(o.host.c_str(), o.port)) {
-    impl_->port = o.port;
-  } else {
-    impl_->port = -1;
-  }
-  if (impl_->port <= 0) {
-    throw InputError(fmt::format("cannot listen on {}:{}", o.host, o.port));
-  }
+  const auto& o = impl_->options;
+  impl_->http->Bind();
   spdlog::info("API listening on {}://{}:{}", o.tls_cert.empty() ? "http" : "https", o.host,
-               impl_->port);
+               impl_->http->port());
 }
 
-int ApiServer::port() const { return impl_->port; }
+int ApiServer::port() const { return impl_->http->port(); }
 
-void ApiServer::Serve() { impl_->http->listen_after_bind(); }
-
-void ApiServer::Start() {
-  // The socket listens since Bind, so requests queue until the loop starts.
-  impl_->thread = std::thread([this] {
-    Serve();
-    impl_->serve_returned = true;
-  });
-}
+void ApiServer::Start() { impl_->http->Start(); }
 
 void ApiServer::Stop() {
-  if (!impl_) return;
-  if (impl_->thread.joinable()) {
-    // httplib's stop() does nothing before the accept loop runs, and the loop
-    // would then run forever: a Stop right after Start waits for it first.
-    while (!impl_->http->is_running() && !impl_->serve_returned) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(1));
-    }
-    impl_->http->stop();
-    impl_->thread.join();
-  } else {
-    impl_->http->stop();
-  }
+  if (impl_) impl_->http->Stop();
 }
 
 }  // namespace usaged::api
