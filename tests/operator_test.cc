@@ -42,6 +42,64 @@ TEST_P(OperatorTest, LogFileHoldsEachLineAsItIsLoggedAndAfterAKill) {
   EXPECT_EQ(text.back(), '\n') << text;
 }
 
+std::vector<std::string> Lines(const std::string& text) {
+  std::vector<std::string> lines;
+  std::istringstream in(text);
+  for (std::string line; std::getline(in, line);) lines.push_back(line);
+  return lines;
+}
+
+// A record whose VM name and description hold a newline, a carriage return,
+// an escape sequence (clear the screen) and a C1 control (CSI) still prints
+// as one table line, with those characters shown escaped; the table shows
+// zone, size and state, which tell records of one resource apart.
+TEST_P(OperatorTest, RecordsTableEscapesControlCharacters) {
+  Scenario s(GetParam());
+  s.Vm("VM.CREATE", "2026-01-10 00:00:00", 7);
+  s.Vm("VM.START", "2026-01-10 00:00:00", 7);
+  s.Volume("VOLUME.CREATE", "2026-01-10 00:00:00", 50, int64_t{1} << 30);
+  ASSERT_TRUE(RunAt(s.conn(), "2026-01-11 00:10:00").ok());
+  const int64_t id = QueryCount(s.conn(), "SELECT min(id) FROM ${usage}.cloud_usage WHERE "
+                                          "usage_type = 1");
+  s.conn().Run("UPDATE ${usage}.cloud_usage SET vm_name = ?, description = ? WHERE id = ?",
+               std::string("web\n1\r\x1b[2J"), std::string("line\none\tx\xc2\x9b" "31m"),
+               id);
+  const int64_t records = QueryCount(s.conn(), "SELECT count(*) FROM ${usage}.cloud_usage");
+
+  CliResult r = RunCli({"--db", s.db().url, "records"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out.find('\x1b'), std::string::npos) << r.out;
+  EXPECT_EQ(r.out.find('\r'), std::string::npos) << r.out;
+  EXPECT_EQ(r.out.find("\xc2\x9b"), std::string::npos) << r.out;
+  const auto lines = Lines(r.out);
+  ASSERT_EQ(lines.size(), static_cast<size_t>(2 + records)) << r.out;
+  EXPECT_TRUE(Contains(r.out, "web\\n1\\r\\x1b[2J")) << r.out;
+  EXPECT_TRUE(Contains(r.out, "line\\none\\tx\\u009b31m")) << r.out;
+  // Every cell of the header is above its column: the rule under it has the
+  // header's gaps, and no row is longer than the rule.
+  for (const std::string column : {"zone_id", "size", "state", "usage_key"}) {
+    EXPECT_TRUE(Contains(lines[0], column)) << lines[0];
+  }
+  for (const auto& line : lines) EXPECT_LE(line.size(), lines[1].size()) << line;
+}
+
+// The demo's table shows what tells two records of one window and account
+// apart: zone, VM, offering, size and state.
+TEST_P(OperatorTest, DemoTableShowsTheColumnsThatTellRecordsApart) {
+  FreshDatabase fresh(GetParam());
+  CliResult r = RunCli({"--db", fresh.url(), "--log-level", "warn", "demo", "--days", "1"});
+  ASSERT_EQ(r.exit_code, 0) << r.err << r.out;
+  const auto lines = Lines(r.out);
+  auto header = std::find_if(lines.begin(), lines.end(), [](const std::string& line) {
+    return line.rfind("start_date", 0) == 0;
+  });
+  ASSERT_NE(header, lines.end()) << r.out;
+  for (const std::string column : {"zone_id", "usage_id", "vm_instance_id", "offering_id",
+                                   "size", "state"}) {
+    EXPECT_TRUE(Contains(*header, column)) << *header;
+  }
+}
+
 INSTANTIATE_TEST_SUITE_P(Engines, OperatorTest, ::testing::ValuesIn(TestEngines()));
 
 }  // namespace
