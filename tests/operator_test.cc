@@ -100,6 +100,26 @@ TEST_P(OperatorTest, DemoTableShowsTheColumnsThatTellRecordsApart) {
   }
 }
 
+// Every key `usaged config list` shows is documented in the README's
+// configuration tables, by name.
+TEST_P(OperatorTest, EveryConfigurationKeyIsDocumented) {
+  auto db = NewTestStore(GetParam());
+  CliResult list = RunCli({"--db", db->url, "config", "list"});
+  ASSERT_EQ(list.exit_code, 0) << list.err;
+  const std::string readme = ReadFile(std::string(USAGED_SOURCE_DIR) + "/README.md");
+  ASSERT_FALSE(readme.empty());
+  const size_t at = readme.find("## Configuration");
+  ASSERT_NE(at, std::string::npos);
+  const std::string section = readme.substr(at);
+  int keys = 0;
+  for (const auto& line : Lines(list.out)) {
+    const std::string key = line.substr(0, line.find(" = "));
+    ++keys;
+    EXPECT_TRUE(Contains(section, "`" + key + "`")) << key << " is not in README.md";
+  }
+  EXPECT_GE(keys, 20) << list.out;
+}
+
 INSTANTIATE_TEST_SUITE_P(Engines, OperatorTest, ::testing::ValuesIn(TestEngines()));
 
 }  // namespace
