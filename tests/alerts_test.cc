@@ -301,6 +301,42 @@ TEST_P(AlertsTest, AuthWithoutStartTlsUsesSmtpsAsCloudStackDoes) {
   }
 }
 
+TEST_P(AlertsTest, ASanityCheckWithSeveralFindingsSendsOneMailAboutThem) {
+  Scenario s(GetParam());
+  SmtpSink sink;
+  UseMailServer(s.db(), sink.port());
+  for (int64_t vm : {7, 8}) {
+    s.Vm("VM.CREATE", "2026-01-10 00:00:00", vm);
+    s.Vm("VM.START", "2026-01-10 00:00:00", vm);
+  }
+  ASSERT_TRUE(RunAt(s.conn(), "2026-01-13 00:10:00").ok());
+  // Two findings: both VMs' running records of 2026-01-11 are gone.
+  s.conn().Run("DELETE FROM ${usage}.cloud_usage WHERE usage_type = 1 AND start_date = ?",
+               ParseUtc("2026-01-11 00:00:00"));
+
+  CliResult sanity = RunCli({"--db", s.db().url, "sanity", "--start", "2026-01-10", "--end",
+                             "2026-01-13", "--format", "csv", "--now", "2026-01-13 01:00:00"});
+  EXPECT_EQ(sanity.exit_code, 1) << sanity.out << sanity.err;
+  // A later round mails whatever the check left pending: nothing.
+  CliResult send = RunCli({"--db", s.db().url, "alerts", "send", "--now", "2026-01-13 01:01:00"});
+  EXPECT_EQ(send.exit_code, 0) << send.out << send.err;
+
+  ASSERT_EQ(sink.WaitForMails(1).size(), 1u) << sanity.err;
+  // Both processes have ended, so every mail they sent has been received.
+  const auto mails = sink.Mails();
+  ASSERT_EQ(mails.size(), 1u) << mails[1].Header("Subject") << "\n" << mails[1].Body();
+  EXPECT_EQ(QueryCount(s.conn(), "SELECT count(*) FROM ${usage}.usaged_alert"), 1);
+  EXPECT_EQ(mails[0].Header("Subject"),
+            "usaged: the sanity check found 2 problem(s) in billed records");
+  const std::string body = mails[0].Body();
+  for (const char* text : {"resource 7", "resource 8", "2026-01-10 00:00:00 to 2026-01-13 "
+                           "00:00:00", "usaged regenerate"}) {
+    EXPECT_TRUE(Contains(body, text)) << text << " in\n" << body;
+  }
+  // Findings are not failed units: nothing retries them.
+  EXPECT_FALSE(Contains(body, "retried")) << body;
+}
+
 TEST_P(AlertsTest, SendWithoutMailSettingsIsAClearError) {
   Scenario s(GetParam());
   alert::RaiseAlert(s.conn(), ParseUtc("2026-03-01 00:00:00"), alert::alert_type::kSanityFinding,

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstdint>
 #include <vector>
 
 namespace usaged::api {
@@ -10,16 +11,61 @@ namespace {
 // The version attribute CloudStack puts on every XML response root.
 constexpr std::string_view kCloudStackVersion = "4.21.0.0";
 
+// U+FFFD, written in place of what XML 1.0 cannot carry.
+constexpr std::string_view kReplacement = "\xEF\xBF\xBD";
+
+// XML 1.0's Char production: tab, newline, carriage return and the Unicode
+// scalar values from U+0020, except surrogates, U+FFFE and U+FFFF.
+bool IsXmlChar(uint32_t c) {
+  return c == 0x9 || c == 0xA || c == 0xD || (c >= 0x20 && c <= 0xD7FF) ||
+         (c >= 0xE000 && c <= 0xFFFD) || (c >= 0x10000 && c <= 0x10FFFF);
+}
+
+// The length of the well-formed UTF-8 sequence at the start of `s` and its
+// code point, or 0 if it is not one (a stray or truncated byte, an overlong
+// form, an encoded surrogate, beyond U+10FFFF).
+size_t DecodeUtf8(std::string_view s, uint32_t& code_point) {
+  const auto byte = [&](size_t i) { return static_cast<unsigned char>(s[i]); };
+  const unsigned char lead = byte(0);
+  size_t length = 0;
+  uint32_t c = 0, min = 0;
+  if (lead < 0x80) { code_point = lead; return 1; }
+  if ((lead & 0xE0) == 0xC0) { length = 2; c = lead & 0x1F; min = 0x80; }
+  else if ((lead & 0xF0) == 0xE0) { length = 3; c = lead & 0x0F; min = 0x800; }
+  else if ((lead & 0xF8) == 0xF0) { length = 4; c = lead & 0x07; min = 0x10000; }
+  else return 0;
+  if (s.size() < length) return 0;
+  for (size_t i = 1; i < length; ++i) {
+    if ((byte(i) & 0xC0) != 0x80) return 0;
+    c = (c << 6) | (byte(i) & 0x3F);
+  }
+  if (c < min || c > 0x10FFFF || (c >= 0xD800 && c <= 0xDFFF)) return 0;
+  code_point = c;
+  return length;
+}
+
+// Escapes markup and replaces whatever XML 1.0 forbids with U+FFFD: stored
+// text (a description, a name) may hold control characters or bytes that are
+// not UTF-8, and one such byte must not make the whole response unreadable
+// to a client's XML parser. JSON responses replace invalid UTF-8 the same way.
 void AppendXmlText(std::string& out, std::string_view text) {
-  for (char c : text) {
+  for (size_t i = 0; i < text.size();) {
+    uint32_t c = 0;
+    const size_t length = DecodeUtf8(text.substr(i), c);
+    if (length == 0 || !IsXmlChar(c)) {
+      out += kReplacement;
+      i += length == 0 ? 1 : length;
+      continue;
+    }
     switch (c) {
       case '<': out += "&lt;"; break;
       case '>': out += "&gt;"; break;
       case '&': out += "&amp;"; break;
       case '"': out += "&quot;"; break;
       case '\'': out += "&apos;"; break;
-      default: out += c;
+      default: out.append(text.substr(i, length));
     }
+    i += length;
   }
 }
 

@@ -80,7 +80,10 @@ void SetUpLogging(const std::string& level, const std::string& log_dir) {
     throw InputError(fmt::format("cannot write logs in --log-dir '{}': {}", log_dir, e.what()));
   }
   spdlog::set_level(parsed);
-  spdlog::flush_on(spdlog::level::warn);
+  // Every line reaches its file as it is logged: a daemon's log is read while
+  // it runs, and the lines before a crash (SIGKILL, OOM) are the ones needed.
+  // usaged logs a few lines per job, so a write per line costs nothing.
+  spdlog::flush_on(spdlog::level::trace);
 }
 
 }  // namespace

@@ -60,8 +60,12 @@ void RegisterDemo(CLI::App& app, const GlobalOptions& options, Action& action) {
       }
       ResultTable all = RecordTable(*conn, RecordFilter{});
       std::cout << "\n";
-      all.Select({"start_date", "end_date", "account_id", "domain_id", "usage_type", "usage_id",
-                  "description", "usage_display", "state"})
+      // The columns that tell two records of one window and account apart
+      // (what their types group by): zone, VM, offering, size and state
+      // beside the resource id.
+      all.Select({"start_date", "end_date", "zone_id", "account_id", "usage_type", "usage_id",
+                  "vm_instance_id", "offering_id", "size", "state", "usage_display",
+                  "description"})
           .Print(Format::kTable, std::cout);
       int64_t duplicates = maintain::CountDuplicateRecords(*conn);
       std::cout << fmt::format("\n{} record(s), {} duplicates\n", all.size(), duplicates);

@@ -2,6 +2,7 @@
 
 #include <iostream>
 
+#include "alert/delivery.h"
 #include "cli/app.h"
 #include "cli/output.h"
 #include "core/error.h"
@@ -68,6 +69,8 @@ int RunSanityCommand(const GlobalOptions& options, const SanityCliOptions& o) {
   auto clock = MakeClock(o.now);
   auto db = OpenReady(options);
   maintain::SanityReport report = maintain::RunSanityCheck(*db.conn, *clock, sanity);
+  // Like the scheduled check, its alert is mailed right after it.
+  alert::DeliverAlertsAfterJob(*db.conn, *clock);
   ResultTable table({"kind", "usage_type", "account_id", "usage_id", "window_start",
                      "window_end", "detail"});
   for (const auto& f : report.findings) {

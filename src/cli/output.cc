@@ -35,6 +35,41 @@ std::string CsvField(const std::string& s) {
   return out + "\"";
 }
 
+// A cell as the table shows it, on one line and harmless to a terminal:
+// C0 controls and DEL as \n, \r, \t or \xHH, and the C1 controls (U+0080 to
+// U+009F, which some terminals obey like ESC) as \u00HH. A description or a
+// name stored with a newline or an escape sequence cannot break the table's
+// lines or drive the terminal. JSON and CSV keep the text as it is stored.
+std::string TableCell(const std::string& s) {
+  std::string out;
+  for (size_t i = 0; i < s.size(); ++i) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    if (c == '\n') {
+      out += "\\n";
+    } else if (c == '\r') {
+      out += "\\r";
+    } else if (c == '\t') {
+      out += "\\t";
+    } else if (c < 0x20 || c == 0x7F) {
+      out += fmt::format("\\x{:02x}", c);
+    } else if (c == 0xC2 && i + 1 < s.size() && static_cast<unsigned char>(s[i + 1]) >= 0x80 &&
+               static_cast<unsigned char>(s[i + 1]) <= 0x9F) {
+      out += fmt::format("\\u{:04x}", static_cast<unsigned char>(s[i + 1]));
+      ++i;
+    } else {
+      out += s[i];
+    }
+  }
+  return out;
+}
+
+// Columns a cell takes: one per character (UTF-8 continuation bytes take none).
+size_t DisplayWidth(const std::string& s) {
+  return static_cast<size_t>(std::count_if(s.begin(), s.end(), [](char c) {
+    return (static_cast<unsigned char>(c) & 0xC0) != 0x80;
+  }));
+}
+
 }  // namespace
 
 ResultTable ResultTable::Select(const std::vector<std::string>& columns) const {
@@ -75,28 +110,32 @@ void ResultTable::Print(Format format, std::ostream& out) const {
       break;
     }
     case Format::kTable: {
-      std::vector<size_t> width(columns_.size());
-      for (size_t i = 0; i < columns_.size(); ++i) width[i] = columns_[i].size();
+      std::vector<std::vector<std::string>> cells;
+      cells.push_back(columns_);
       for (const auto& row : rows_) {
-        for (size_t i = 0; i < row.size(); ++i) width[i] = std::max(width[i], CellText(row[i]).size());
+        std::vector<std::string> line;
+        for (const auto& v : row) line.push_back(TableCell(CellText(v)));
+        cells.push_back(std::move(line));
       }
-      auto line = [&](const std::vector<std::string>& cells) {
+      std::vector<size_t> width(columns_.size());
+      for (const auto& line : cells) {
+        for (size_t i = 0; i < line.size(); ++i) {
+          width[i] = std::max(width[i], DisplayWidth(line[i]));
+        }
+      }
+      auto print = [&](const std::vector<std::string>& line) {
         std::string text;
-        for (size_t i = 0; i < cells.size(); ++i) {
-          text += (i ? "  " : "") + cells[i] + std::string(width[i] - cells[i].size(), ' ');
+        for (size_t i = 0; i < line.size(); ++i) {
+          text += (i ? "  " : "") + line[i] + std::string(width[i] - DisplayWidth(line[i]), ' ');
         }
         while (!text.empty() && text.back() == ' ') text.pop_back();
         out << text << "\n";
       };
-      line(columns_);
+      print(cells[0]);
       std::vector<std::string> rule;
       for (size_t w : width) rule.push_back(std::string(w, '-'));
-      line(rule);
-      for (const auto& row : rows_) {
-        std::vector<std::string> cells;
-        for (const auto& v : row) cells.push_back(CellText(v));
-        line(cells);
-      }
+      print(rule);
+      for (size_t r = 1; r < cells.size(); ++r) print(cells[r]);
       break;
     }
   }

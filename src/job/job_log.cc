@@ -103,6 +103,12 @@ void JobLog::Finish(int64_t job_id, JobState state, const std::optional<std::str
   tx.Commit();
 }
 
+void JobLog::FinishWithOwnAlert(int64_t job_id, JobState state,
+                                const std::optional<std::string>& error, Instant now) {
+  conn_.Run("UPDATE ${usage}.usaged_job SET state = ?, error = ?, finished_at = ? WHERE id = ?",
+            ToString(state), error, now, job_id);
+}
+
 void JobLog::RaiseJobFailed(int64_t job_id, const std::optional<std::string>& error,
                             Instant now) {
   auto& q = conn_.Prepare(

@@ -71,6 +71,11 @@ class JobLog {
   // Records the job's end; a FAILED job raises a USAGE_JOB_FAILED alert in
   // the same transaction.
   void Finish(int64_t job_id, JobState state, const std::optional<std::string>& error, Instant now);
+  // Records the end of a job that raises its own alert about its outcome (a
+  // sanity check, whose findings are not a failure to retry): no
+  // USAGE_JOB_FAILED alert, whatever the state.
+  void FinishWithOwnAlert(int64_t job_id, JobState state, const std::optional<std::string>& error,
+                          Instant now);
   // Jobs left RUNNING by a process that no longer runs become INTERRUPTED,
   // with one USAGE_JOB_FAILED alert in the same transaction.
   // Called by the holder of the job lock; GENERATE and REGENERATE jobs run

@@ -37,18 +37,28 @@ void Store(store::Connection& conn, int64_t job_id, const SanityReport& report, 
              f.window_end, f.detail.substr(0, 1024), now);
   }
   if (!report.findings.empty()) {
-    std::string content;
+    // One alert per check, whatever the number of findings: the records are
+    // billed already and nothing retries them, so the operator reviews the
+    // findings and corrects what is wrong.
+    std::string content = fmt::format(
+        "The usaged sanity check (job {}) of the records billed from {} to {} UTC found {} "
+        "problem(s):\n\n",
+        job_id, FormatUtc(report.start), FormatUtc(report.end), report.findings.size());
     for (size_t i = 0; i < report.findings.size() && i < 20; ++i) {
       content += Describe(report.findings[i]) + "\n";
     }
     if (report.findings.size() > 20) {
-      content += fmt::format("... and {} more (usaged sanity, usaged_sanity_finding)\n",
-                             report.findings.size() - 20);
+      content += fmt::format("... and {} more\n", report.findings.size() - 20);
     }
+    content += fmt::format(
+        "\nThe records stay as they are until someone corrects them. Every finding is in "
+        "cloud_usage.usaged_sanity_finding (job {}) and in sanity.log under --log-dir; `usaged "
+        "sanity --start \"{}\" --end \"{}\"` checks the range again, and `usaged regenerate` "
+        "rebuilds the records of a range from the events.\n",
+        job_id, FormatUtc(report.start), FormatUtc(report.end));
     alert::RaiseAlert(conn, now, alert::alert_type::kSanityFinding,
-                      fmt::format("Usage sanity check: {} finding(s) from {} to {}",
-                                  report.findings.size(), FormatUtc(report.start),
-                                  FormatUtc(report.end)),
+                      fmt::format("usaged: the sanity check found {} problem(s) in billed records",
+                                  report.findings.size()),
                       content);
   }
   tx.Commit();
@@ -96,8 +106,11 @@ SanityReport RunSanityCheck(store::Connection& conn, const Clock& clock,
     summary = fmt::format("{} finding(s); see `usaged sanity` or usaged_sanity_finding",
                           report.findings.size());
   }
-  jobs.Finish(report.job_id, summary ? job::JobState::kFailed : job::JobState::kSucceeded,
-              summary, clock.Now());
+  // The findings' alert above is the only one: a FAILED sanity job is not a
+  // failed usage job whose units the next run retries.
+  jobs.FinishWithOwnAlert(report.job_id,
+                          summary ? job::JobState::kFailed : job::JobState::kSucceeded, summary,
+                          clock.Now());
   log->info("check {} finished: {} finding(s)", report.job_id, report.findings.size());
   log->flush();
   return report;
