@@ -1,0 +1,95 @@
+// What an operator meets first: --version, a mistyped command, a --now in the
+// future, blank reasons and settings, options of `serve` that cannot work,
+// `migrate --down` without --yes, and `run` starting far behind the clock.
+#include <arpa/inet.h>
+#include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <regex>
+
+#include "support/scenario.h"
+
+namespace usaged::testing {
+namespace {
+
+bool Contains(const std::string& text, const std::string& part) {
+  return text.find(part) != std::string::npos;
+}
+
+// A future no test machine's clock reaches.
+constexpr const char* kFuture = "2099-01-01 00:10:00";
+
+// A loopback port nothing listens on.
+int ClosedPort(int family) {
+  int s = socket(family, SOCK_STREAM, 0);
+  sockaddr_storage addr{};
+  socklen_t len = family == AF_INET6 ? sizeof(sockaddr_in6) : sizeof(sockaddr_in);
+  if (family == AF_INET6) {
+    auto* a = reinterpret_cast<sockaddr_in6*>(&addr);
+    a->sin6_family = AF_INET6;
+    a->sin6_addr = in6addr_loopback;
+  } else {
+    auto* a = reinterpret_cast<sockaddr_in*>(&addr);
+    a->sin_family = AF_INET;
+    a->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  }
+  int port = -1;
+  if (s >= 0 && bind(s, reinterpret_cast<sockaddr*>(&addr), len) == 0 &&
+      getsockname(s, reinterpret_cast<sockaddr*>(&addr), &len) == 0) {
+    port = ntohs(family == AF_INET6 ? reinterpret_cast<sockaddr_in6*>(&addr)->sin6_port
+                                    : reinterpret_cast<sockaddr_in*>(&addr)->sin_port);
+  }
+  if (s >= 0) close(s);
+  return port;
+}
+
+// A server that accepts connections (the kernel completes the handshake for
+// the listen backlog) but never says a word: only connect_timeout ends the wait.
+TEST(CliOpsTest, AMariaDbThatNeverAnswersIsNamedWithTheTimeout) {
+  int s = socket(AF_INET, SOCK_STREAM, 0);
+  ASSERT_GE(s, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t len = sizeof addr;
+  ASSERT_EQ(bind(s, reinterpret_cast<sockaddr*>(&addr), len), 0);
+  ASSERT_EQ(listen(s, 8), 0);
+  ASSERT_EQ(getsockname(s, reinterpret_cast<sockaddr*>(&addr), &len), 0);
+  const std::string where = "127.0.0.1:" + std::to_string(ntohs(addr.sin_port));
+
+  auto started = std::chrono::steady_clock::now();
+  CliResult r = RunCli({"--db", "mariadb://root@" + where + "/?connect_timeout=1", "jobs"});
+  auto took = std::chrono::steady_clock::now() - started;
+  close(s);
+  EXPECT_EQ(r.exit_code, 3) << r.err;
+  EXPECT_TRUE(Contains(r.err, "could not connect to mariadb://root@" + where +
+                                  " (cloud, cloud_usage) within 1 s (connect_timeout"))
+      << r.err;
+  EXPECT_LT(took, std::chrono::seconds(15));
+
+  // A port nobody listens on is refused at once: no timeout is named.
+  const std::string closed = "127.0.0.1:" + std::to_string(ClosedPort(AF_INET));
+  CliResult refused = RunCli({"--db", "mariadb://root@" + closed + "/?connect_timeout=5", "jobs"});
+  EXPECT_EQ(refused.exit_code, 3) << refused.err;
+  EXPECT_TRUE(Contains(refused.err, "cannot connect to mariadb://root@" + closed)) << refused.err;
+  EXPECT_FALSE(Contains(refused.err, "connect_timeout")) << refused.err;
+}
+
+// The bracketed IPv6 host reaches the client library as ::1 (the test server
+// listens on IPv4 only, so a closed IPv6 port shows it).
+TEST(CliOpsTest, ABracketedIpv6HostIsConnectedTo) {
+  int port = ClosedPort(AF_INET6);
+  if (port < 0) GTEST_SKIP() << "no IPv6 loopback here";
+  CliResult r = RunCli({"--db", "mariadb://root@[::1]:" + std::to_string(port), "jobs"});
+  EXPECT_EQ(r.exit_code, 3) << r.err;
+  EXPECT_TRUE(Contains(r.err, "cannot connect to mariadb://root@[::1]:" + std::to_string(port)))
+      << r.err;
+  EXPECT_TRUE(Contains(r.err, "'::1'")) << r.err;
+}
+
+}  // namespace
+}  // namespace usaged::testing
