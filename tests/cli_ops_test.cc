@@ -23,6 +23,43 @@ bool Contains(const std::string& text, const std::string& part) {
 // A future no test machine's clock reaches.
 constexpr const char* kFuture = "2099-01-01 00:10:00";
 
+class CliOpsEngineTest : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(CliOpsEngineTest, SettingsWithBlanksAroundThemAreRefused) {
+  Scenario s(GetParam());
+  s.Vm("VM.CREATE", "2026-01-10 08:00:00", 7);
+  s.Vm("VM.START", "2026-01-10 08:00:00", 7);
+  const std::string url = s.db().url;
+  const std::vector<std::pair<std::string, std::string>> blanks = {
+      {"usage.stats.job.aggregation.range", " 60"},
+      {"usage.execution.timezone", "UTC "},
+      {"usage.threads", "2\t"}};
+  for (const auto& [key, value] : blanks) {
+    CliResult r = RunCli({"--db", url, "config", "set", key, value});
+    EXPECT_EQ(r.exit_code, 2) << key << ": " << r.err;
+    EXPECT_TRUE(Contains(r.err, "for " + key + ": it has leading or trailing blanks")) << r.err;
+  }
+  EXPECT_EQ(RunCli({"--db", url, "config", "get", "usage.stats.job.aggregation.range"}).out,
+            "1440\n");
+  // A list CloudStack trims item by item keeps working.
+  EXPECT_EQ(RunCli({"--db", url, "config", "set", "alert.email.addresses", " ops@example.com"})
+                .exit_code,
+            0);
+
+  // Written by other means (CloudStack's UI, SQL): the job refuses to bill with it.
+  s.db().SetConfig("usage.stats.job.aggregation.range", "1440");
+  ASSERT_EQ(s.conn().Run("UPDATE ${cloud}.configuration SET value = '1440 ' WHERE name = "
+                         "'usage.stats.job.aggregation.range'"),
+            1);
+  CliResult run = RunCli({"--db", url, "run", "--once", "--now", "2026-01-12 00:10:00"});
+  EXPECT_EQ(run.exit_code, 2) << run.err;
+  EXPECT_TRUE(Contains(run.err, "usage.stats.job.aggregation.range: it has leading or trailing"))
+      << run.err;
+  EXPECT_EQ(QueryCount(s.conn(), "SELECT count(*) FROM ${usage}.cloud_usage"), 0);
+}
+
+INSTANTIATE_TEST_SUITE_P(Engines, CliOpsEngineTest, ::testing::ValuesIn(TestEngines()));
+
 // A loopback port nothing listens on.
 int ClosedPort(int family) {
   int s = socket(family, SOCK_STREAM, 0);
