@@ -25,6 +25,23 @@ constexpr const char* kFuture = "2099-01-01 00:10:00";
 
 class CliOpsEngineTest : public ::testing::TestWithParam<std::string> {};
 
+TEST_P(CliOpsEngineTest, ABlankReasonIsNoReason) {
+  Scenario s(GetParam());
+  s.Vm("VM.CREATE", "2026-01-10 08:00:00", 7);
+  s.Vm("VM.START", "2026-01-10 08:00:00", 7);
+  ASSERT_EQ(RunCli({"--db", s.db().url, "run", "--once", "--now", "2026-01-12 00:10:00"}).exit_code,
+            0);
+  for (const std::string reason : {"   ", "\t"}) {
+    CliResult r = RunCli({"--db", s.db().url, "regenerate", "--start", "2026-01-10", "--end",
+                          "2026-01-11", "--reason", reason, "--now", "2026-01-12 01:00:00"});
+    EXPECT_EQ(r.exit_code, 2) << r.err;
+    EXPECT_TRUE(Contains(r.err, "regenerate needs a reason")) << r.err;
+  }
+  EXPECT_EQ(QueryCount(s.conn(), "SELECT count(*) FROM ${usage}.usaged_job WHERE kind = "
+                                 "'REGENERATE'"),
+            0);
+}
+
 TEST_P(CliOpsEngineTest, SettingsWithBlanksAroundThemAreRefused) {
   Scenario s(GetParam());
   s.Vm("VM.CREATE", "2026-01-10 08:00:00", 7);
