@@ -75,6 +75,32 @@ TEST_P(CliOpsEngineTest, SettingsWithBlanksAroundThemAreRefused) {
   EXPECT_EQ(QueryCount(s.conn(), "SELECT count(*) FROM ${usage}.cloud_usage"), 0);
 }
 
+TEST_P(CliOpsEngineTest, MigrateDownNeedsYes) {
+  FreshDatabase db(GetParam());
+  ASSERT_EQ(RunCli({"--db", db.url(), "init"}).exit_code, 0);
+  CliResult refused = RunCli({"--db", db.url(), "migrate", "--down"});
+  EXPECT_EQ(refused.exit_code, 2);
+  EXPECT_TRUE(Contains(refused.err, "migrate --down would roll back")) << refused.err;
+  EXPECT_TRUE(Contains(refused.err, "usaged_core")) << refused.err;
+  EXPECT_TRUE(Contains(refused.err, "dropped with their rows")) << refused.err;
+  EXPECT_TRUE(Contains(refused.err, "Give --yes")) << refused.err;
+  // Nothing was undone.
+  EXPECT_EQ(RunCli({"--db", db.url(), "jobs"}).exit_code, 0);
+  CliResult partial = RunCli({"--db", db.url(), "migrate", "--down", "--to", "14"});
+  EXPECT_EQ(partial.exit_code, 2);
+  EXPECT_TRUE(Contains(partial.err, " to 14: ")) << partial.err;
+  EXPECT_FALSE(Contains(partial.err, "usaged_core")) << partial.err;
+  EXPECT_FALSE(Contains(partial.err, "dropped with their rows")) << partial.err;
+  CliResult yes_alone = RunCli({"--db", db.url(), "migrate", "--yes"});
+  EXPECT_EQ(yes_alone.exit_code, 2);
+  EXPECT_TRUE(Contains(yes_alone.err, "--yes requires --down")) << yes_alone.err;
+
+  CliResult done = RunCli({"--db", db.url(), "migrate", "--down", "--yes"});
+  EXPECT_EQ(done.exit_code, 0) << done.err;
+  EXPECT_TRUE(Contains(done.out, "usaged's objects removed")) << done.out;
+  EXPECT_EQ(RunCli({"--db", db.url(), "jobs"}).exit_code, 3);
+}
+
 INSTANTIATE_TEST_SUITE_P(Engines, CliOpsEngineTest, ::testing::ValuesIn(TestEngines()));
 
 // A loopback port nothing listens on.

@@ -152,7 +152,7 @@ TEST_P(RetentionInstallTest, FreshInstallKeepsOneYearAnExistingDatabaseEverythin
 
   // The same database as before this release, now holding usage data: the
   // upgrade chooses 0 (keep everything).
-  ASSERT_EQ(RunCli({"--db", url, "migrate", "--down", "--to", "14"}).exit_code, 0);
+  ASSERT_EQ(RunCli({"--db", url, "migrate", "--down", "--to", "14", "--yes"}).exit_code, 0);
   {
     auto store = store::OpenStore(url);
     auto conn = store->Connect();
@@ -166,7 +166,7 @@ TEST_P(RetentionInstallTest, FreshInstallKeepsOneYearAnExistingDatabaseEverythin
 
   // A value the operator set survives an upgrade.
   ASSERT_EQ(RunCli({"--db", url, "config", "set", "usage.retention.years", "7"}).exit_code, 0);
-  ASSERT_EQ(RunCli({"--db", url, "migrate", "--down", "--to", "14"}).exit_code, 0);
+  ASSERT_EQ(RunCli({"--db", url, "migrate", "--down", "--to", "14", "--yes"}).exit_code, 0);
   {
     auto store = store::OpenStore(url);
     auto conn = store->Connect();
