@@ -103,6 +103,27 @@ TEST_P(CliOpsEngineTest, MigrateDownNeedsYes) {
 
 INSTANTIATE_TEST_SUITE_P(Engines, CliOpsEngineTest, ::testing::ValuesIn(TestEngines()));
 
+// Validated while parsing, before the store is opened: these databases do not
+// exist, so only the option can be the error.
+TEST(CliOpsTest, ServeOptionsThatCannotWorkAreRefused) {
+  TempDir dir;
+  const std::string db = "sqlite:" + dir.path() + "/none";
+  const std::vector<std::pair<std::vector<std::string>, std::string>> cases = {
+      {{"serve", "--threads", "0"}, "--threads: Value 0 not in range 1 to 1024"},
+      {{"serve", "--threads", "-5"}, "--threads: Value -5 not in range 1 to 1024"},
+      {{"run", "--serve", "--threads", "0"}, "--threads: Value 0 not in range 1 to 1024"},
+      {{"serve", "--max-lag", "-1"}, "--max-lag: -1 is not 0 or more seconds"},
+      {{"serve", "--tls-cert", dir.path() + "/cert.pem"}, "--tls-cert requires --tls-key"},
+      {{"serve", "--tls-key", dir.path() + "/key.pem"}, "--tls-key requires --tls-cert"},
+  };
+  for (auto [args, message] : cases) {
+    args.insert(args.begin(), {"--db", db});
+    CliResult r = RunCli(args);
+    EXPECT_EQ(r.exit_code, 2) << args[2] << " " << args[3] << ": " << r.err;
+    EXPECT_TRUE(Contains(r.err, message)) << r.err;
+  }
+}
+
 // A loopback port nothing listens on.
 int ClosedPort(int family) {
   int s = socket(family, SOCK_STREAM, 0);

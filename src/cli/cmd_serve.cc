@@ -63,12 +63,26 @@ void AddServeOptions(CLI::App& cmd, ServeOptions& serve) {
   cmd.add_option("--key-file", serve.key_file,
                  "File with the key that seals usaged's own API secrets")
       ->capture_default_str();
-  cmd.add_option("--threads", serve.threads, "Request threads")->capture_default_str();
-  cmd.add_option("--tls-cert", serve.tls_cert, "PEM certificate: serve HTTPS");
-  cmd.add_option("--tls-key", serve.tls_key, "PEM private key of --tls-cert");
+  // Refused while parsing, before anything is opened: a server without
+  // request threads would accept connections and never answer them, and a
+  // certificate without its key (or the reverse) cannot serve HTTPS.
+  cmd.add_option("--threads", serve.threads, "Request threads (1-1024)")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 1024));
+  auto* cert = cmd.add_option("--tls-cert", serve.tls_cert, "PEM certificate: serve HTTPS");
+  auto* key = cmd.add_option("--tls-key", serve.tls_key, "PEM private key of --tls-cert");
+  cert->needs(key);
+  key->needs(cert);
   cmd.add_option("--max-lag", serve.max_lag_seconds,
                  "Seconds of checkpoint lag /healthz accepts (0: twice the aggregation range)")
-      ->capture_default_str();
+      ->capture_default_str()
+      ->check(CLI::Validator(
+          [](std::string& value) -> std::string {
+            if (!value.empty() && value.front() != '-') return "";
+            return fmt::format("{} is not 0 or more seconds (0: twice the aggregation range)",
+                               value);
+          },
+          "SECONDS"));
 }
 
 std::unique_ptr<ApiService> StartApi(store::Store& store, const Clock& clock,
