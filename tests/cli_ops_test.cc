@@ -23,6 +23,32 @@ bool Contains(const std::string& text, const std::string& part) {
 // A future no test machine's clock reaches.
 constexpr const char* kFuture = "2099-01-01 00:10:00";
 
+TEST(CliOpsTest, VersionIsTheProjectVersion) {
+  std::smatch m;
+  const std::string cmake = ReadFile(std::string(USAGED_SOURCE_DIR) + "/CMakeLists.txt");
+  ASSERT_TRUE(std::regex_search(cmake, m, std::regex(R"(project\(usaged VERSION ([0-9.]+))")));
+  CliResult r = RunCli({"--version"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, "usaged " + m[1].str() + "\n");
+}
+
+TEST(CliOpsTest, AnUnknownCommandIsNamed) {
+  TempDir dir;
+  const std::string db = "sqlite:" + dir.path() + "/db";
+  for (const auto& args : std::vector<std::vector<std::string>>{
+           {"frobnicate"}, {"--db", db, "--log-level", "warn", "frobnicate"}}) {
+    CliResult r = RunCli(args);
+    EXPECT_EQ(r.exit_code, 2);
+    EXPECT_TRUE(Contains(r.err, "unknown command 'frobnicate'")) << r.err;
+    EXPECT_TRUE(Contains(r.err, "`usaged --help`")) << r.err;
+    EXPECT_FALSE(Contains(r.err, "A subcommand is required")) << r.err;
+  }
+  CliResult nested = RunCli({"config", "frobnicate"});
+  EXPECT_EQ(nested.exit_code, 2);
+  EXPECT_TRUE(Contains(nested.err, "unknown command 'config frobnicate'")) << nested.err;
+  EXPECT_TRUE(Contains(nested.err, "`usaged config --help`")) << nested.err;
+}
+
 class CliOpsEngineTest : public ::testing::TestWithParam<std::string> {};
 
 TEST_P(CliOpsEngineTest, ABlankReasonIsNoReason) {
