@@ -49,7 +49,66 @@ TEST(CliOpsTest, AnUnknownCommandIsNamed) {
   EXPECT_TRUE(Contains(nested.err, "`usaged config --help`")) << nested.err;
 }
 
+// Whether the process has ended, without reaping it (CliProcess::Wait does).
+bool Exited(pid_t pid) {
+  siginfo_t info{};
+  return waitid(P_PID, static_cast<id_t>(pid), &info, WEXITED | WNOHANG | WNOWAIT) == 0 &&
+         info.si_pid == pid;
+}
+
 class CliOpsEngineTest : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(CliOpsEngineTest, ANowInTheFutureIsRefusedUnlessAllowed) {
+  Scenario s(GetParam());
+  s.Vm("VM.CREATE", "2026-01-10 08:00:00", 7);
+  s.Vm("VM.START", "2026-01-10 08:00:00", 7);
+  const std::string url = s.db().url;
+  TempDir keys;
+  const std::vector<std::vector<std::string>> commands = {
+      {"run", "--once"},
+      {"jobs"},
+      {"generate", "--start", "2026-01-10", "--end", "2026-01-11"},
+      {"regenerate", "--start", "2026-01-10", "--end", "2026-01-11", "--reason", "r"},
+      {"cleanup", "--dry-run"},
+      {"sanity"},
+      {"compare", "--start", "2026-01-10", "--end", "2026-01-11"},
+      {"alerts", "send"},
+      {"repair", "--dry-run"},
+      {"apikey", "--key-file", keys.path() + "/api.key", "create", "--account",
+       std::to_string(s.account())},
+  };
+  for (auto args : commands) {
+    args.insert(args.begin(), {"--db", url});
+    args.insert(args.end(), {"--now", kFuture});
+    CliResult r = RunCli(args);
+    EXPECT_EQ(r.exit_code, 2) << args[2] << ": " << r.err;
+    EXPECT_TRUE(Contains(r.err, "--now '2099-01-01 00:10:00' is later than the current time"))
+        << args[2] << ": " << r.err;
+    EXPECT_TRUE(Contains(r.err, "--allow-future")) << r.err;
+  }
+  // The scheduled job too; bounded, since a job running in 2099 would not stop.
+  CliProcess scheduled({"--db", url, "run", "--now", kFuture});
+  bool ended = WaitFor([&] { return Exited(scheduled.pid()); }, std::chrono::seconds(20));
+  if (!ended) scheduled.Signal(SIGTERM);
+  CliResult r = scheduled.Wait();
+  EXPECT_TRUE(ended) << "run --now in the future was not refused";
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  EXPECT_TRUE(Contains(r.err, "is later than the current time")) << r.err;
+  // Nothing was billed or written by the refused commands.
+  EXPECT_EQ(QueryCount(s.conn(), "SELECT count(*) FROM ${usage}.cloud_usage"), 0);
+  EXPECT_EQ(QueryCount(s.conn(), "SELECT count(*) FROM ${usage}.usaged_job"), 0);
+
+  // --allow-future says it is meant; it needs a --now.
+  CliResult allowed = RunCli({"--db", url, "jobs", "--now", kFuture, "--allow-future"});
+  EXPECT_EQ(allowed.exit_code, 0) << allowed.err;
+  CliResult alone = RunCli({"--db", url, "jobs", "--allow-future"});
+  EXPECT_EQ(alone.exit_code, 2);
+  EXPECT_TRUE(Contains(alone.err, "--allow-future requires --now")) << alone.err;
+  // A past --now is taken as before.
+  CliResult past = RunCli({"--db", url, "run", "--once", "--now", "2026-01-12 00:10:00"});
+  EXPECT_EQ(past.exit_code, 0) << past.err;
+  EXPECT_GT(QueryCount(s.conn(), "SELECT count(*) FROM ${usage}.cloud_usage"), 0);
+}
 
 TEST_P(CliOpsEngineTest, ABlankReasonIsNoReason) {
   Scenario s(GetParam());

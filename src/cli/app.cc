@@ -28,9 +28,30 @@ OpenDatabase OpenReady(const GlobalOptions& options) {
   return db;
 }
 
-std::unique_ptr<Clock> MakeClock(const std::string& now_option) {
-  if (now_option.empty()) return std::make_unique<SystemClock>();
-  return std::make_unique<ManualClock>(ParseUtc(now_option, "--now"));
+void AddNowOption(CLI::App& cmd, NowOption& now, const std::string& help) {
+  auto* option = cmd.add_option("--now", now.text, help);
+  cmd.add_flag("--allow-future", now.allow_future,
+               "Accept a --now later than the current time (bills windows that have not "
+               "happened yet)")
+      ->needs(option);
+}
+
+std::optional<Instant> ParseNow(const NowOption& now) {
+  if (now.text.empty()) return std::nullopt;
+  Instant at = ParseUtc(now.text, "--now");
+  Instant wall = SystemClock().Now();
+  if (at > wall && !now.allow_future) {
+    throw InputError(fmt::format(
+        "--now '{}' is later than the current time ({} UTC): windows that have not happened "
+        "would be billed; give --allow-future if this is meant",
+        now.text, FormatUtc(wall)));
+  }
+  return at;
+}
+
+std::unique_ptr<Clock> MakeClock(const NowOption& now) {
+  if (auto at = ParseNow(now)) return std::make_unique<ManualClock>(*at);
+  return std::make_unique<SystemClock>();
 }
 
 namespace {

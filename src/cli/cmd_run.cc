@@ -30,7 +30,7 @@ class OffsetClock final : public Clock {
 
 struct RunOptions {
   bool once = false;
-  std::string now;
+  NowOption now;
   int heartbeat_seconds = 60;
   bool serve = false;
   ServeOptions api;
@@ -53,8 +53,8 @@ void RegisterRun(CLI::App& app, const GlobalOptions& options, Action& action) {
       "run", "Run the usage job: with --once, process every due window and exit; without, run "
              "on the configured schedule until SIGTERM");
   cmd->add_flag("--once", opts->once, "Process every due window now, then exit");
-  cmd->add_option("--now", opts->now,
-                  "Take this UTC time as the current time (\"YYYY-MM-DD HH:MM:SS\")");
+  AddNowOption(*cmd, opts->now,
+               "Take this UTC time as the current time (\"YYYY-MM-DD HH:MM:SS\")");
   cmd->add_option("--heartbeat-seconds", opts->heartbeat_seconds,
                   "Without --once: how often the usage_job heartbeat is written and runs "
                   "requested through CloudStack's generateUsageRecords are looked for")
@@ -66,6 +66,8 @@ void RegisterRun(CLI::App& app, const GlobalOptions& options, Action& action) {
   AddServeOptions(*cmd, opts->api);
   cmd->callback([&options, &action, opts] {
     action = [&options, opts] {
+      // Checked before the store is opened or a node joins.
+      const std::optional<Instant> start = ParseNow(opts->now);
       auto db = OpenReady(options);
       // The embedded store admits one process; on MariaDB every process is a
       // node that shares the work through claims and leases.
@@ -83,18 +85,15 @@ void RegisterRun(CLI::App& app, const GlobalOptions& options, Action& action) {
         return job::RunDueWindows(*db.conn, clock, control);
       };
       if (opts->once) {
-        auto clock = MakeClock(opts->now);
+        std::unique_ptr<Clock> clock = std::make_unique<SystemClock>();
+        if (start) clock = std::make_unique<ManualClock>(*start);
         job::RunSummary summary = pass(*clock, job::RunControl{});
         alert::DeliverAlertsAfterJob(*db.conn, *clock);
         PrintSummary(summary);
         return summary.ok() ? kExitOk : kExitJobFailed;
       }
-      std::unique_ptr<Clock> clock;
-      if (opts->now.empty()) {
-        clock = std::make_unique<SystemClock>();
-      } else {
-        clock = std::make_unique<OffsetClock>(ParseUtc(opts->now, "--now"));
-      }
+      std::unique_ptr<Clock> clock = std::make_unique<SystemClock>();
+      if (start) clock = std::make_unique<OffsetClock>(*start);
       signal(SIGTERM, OnStopSignal);
       signal(SIGINT, OnStopSignal);
       // This process holds the job lock; API-started jobs share it through

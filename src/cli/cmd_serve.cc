@@ -25,7 +25,7 @@ struct KeyOptions {
   std::string role = "user";
   std::string api_key;
   std::string format = "table";
-  std::string now;
+  NowOption now;
 };
 
 // "HOST:PORT" (a bare "PORT" listens on 127.0.0.1).
@@ -140,7 +140,7 @@ void RegisterApiKey(CLI::App& app, const GlobalOptions& options, Action& action)
   create->add_option("--account", opts->account, "Account id (cloud.account)")->required();
   create->add_option("--role", opts->role, "admin, domain-admin or user")->capture_default_str();
   create->add_option("--format", opts->format, "table or json")->capture_default_str();
-  create->add_option("--now", opts->now, "Creation time (UTC)");
+  AddNowOption(*create, opts->now, "Creation time (UTC)");
   create->callback([&options, &action, opts] {
     action = [&options, opts] {
       auto role = api::ParseRole(opts->role);
@@ -149,10 +149,10 @@ void RegisterApiKey(CLI::App& app, const GlobalOptions& options, Action& action)
                                      opts->role));
       }
       Format format = ParseFormat(opts->format);
+      auto clock = MakeClock(opts->now);
       auto db = OpenReady(options);
       auto box = api::SecretBox::FromKeyFile(opts->key_file, /*create_if_missing=*/true);
-      auto created = api::KeyStore(*db.conn, &box).Create(opts->account, *role,
-                                                          MakeClock(opts->now)->Now());
+      auto created = api::KeyStore(*db.conn, &box).Create(opts->account, *role, clock->Now());
       if (format == Format::kJson) {
         nlohmann::ordered_json j = {{"apikey", created.api_key},
                                     {"secretkey", created.secret_key},
