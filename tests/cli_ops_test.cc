@@ -186,6 +186,48 @@ TEST_P(CliOpsEngineTest, MigrateDownNeedsYes) {
   EXPECT_EQ(RunCli({"--db", db.url(), "jobs"}).exit_code, 3);
 }
 
+// Polls until the scheduled process `run` holds CloudStack's open recurring
+// usage_job row: it has started its scheduler.
+bool SchedulerStarted(store::Connection& conn, const CliProcess& run) {
+  return QueryColumn(conn, "SELECT pid FROM ${usage}.usage_job WHERE job_type = 0 AND "
+                           "end_millis = 0") == std::vector<std::string>{std::to_string(run.pid())};
+}
+
+TEST_P(CliOpsEngineTest, RunWarnsWhenBillingIsMoreThanAWindowBehind) {
+  Scenario behind(GetParam());
+  behind.Vm("VM.CREATE", "2026-01-10 08:00:00", 7);
+  behind.Vm("VM.START", "2026-01-10 08:00:00", 7);
+  ASSERT_EQ(RunCli({"--db", behind.db().url, "run", "--once", "--now", "2026-01-12 00:10:00"})
+                .exit_code,
+            0);
+  // Billed up to 01-12; at noon of 01-15 the days 01-12, 01-13 and 01-14 are due.
+  CliProcess run({"--db", behind.db().url, "run", "--serve", "--listen", "127.0.0.1:0", "--now",
+                  "2026-01-15 12:00:00"});
+  ASSERT_TRUE(WaitFor([&] { return SchedulerStarted(behind.conn(), run); }));
+  run.Signal(SIGTERM);
+  CliResult r = run.Wait();
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_TRUE(Contains(r.err, "billing is 3 aggregation windows (1440 min) behind: billed up to "
+                              "2026-01-12 00:00:00"))
+      << r.err;
+  EXPECT_TRUE(Contains(r.err, "scheduled run at 2026-01-16 00:15:00 bills them all")) << r.err;
+  EXPECT_TRUE(Contains(r.err, "`usaged run --once`")) << r.err;
+
+  // One due window (yesterday's, before today's run) is the normal state.
+  Scenario current(GetParam());
+  current.Vm("VM.CREATE", "2026-01-10 08:00:00", 7);
+  current.Vm("VM.START", "2026-01-10 08:00:00", 7);
+  ASSERT_EQ(RunCli({"--db", current.db().url, "run", "--once", "--now", "2026-01-14 00:10:00"})
+                .exit_code,
+            0);
+  CliProcess quiet({"--db", current.db().url, "run", "--now", "2026-01-15 12:00:00"});
+  ASSERT_TRUE(WaitFor([&] { return SchedulerStarted(current.conn(), quiet); }));
+  quiet.Signal(SIGTERM);
+  CliResult q = quiet.Wait();
+  EXPECT_EQ(q.exit_code, 0) << q.err;
+  EXPECT_FALSE(Contains(q.err, "behind")) << q.err;
+}
+
 INSTANTIATE_TEST_SUITE_P(Engines, CliOpsEngineTest, ::testing::ValuesIn(TestEngines()));
 
 // Validated while parsing, before the store is opened: these databases do not

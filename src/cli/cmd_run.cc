@@ -1,5 +1,6 @@
 #include <fmt/format.h>
 #include <signal.h>
+#include <spdlog/spdlog.h>
 
 #include <atomic>
 #include <iostream>
@@ -7,8 +8,10 @@
 #include "alert/delivery.h"
 #include "cli/app.h"
 #include "cluster/cluster_run.h"
+#include "core/window.h"
 #include "job/scheduler.h"
 #include "job/usage_run.h"
+#include "job/window_ledger.h"
 
 namespace usaged::cli {
 namespace {
@@ -43,6 +46,38 @@ void PrintSummary(const job::RunSummary& s) {
       s.events_copied, s.events_applied, s.events_quarantined, s.late_events, s.windows_planned,
       s.units_done, s.units_failed, s.records,
       s.checkpoint ? FormatUtc(*s.checkpoint) : std::string("none"));
+}
+
+// The scheduled job bills only at its next exec time: an operator starting
+// `run` on a store far behind the clock (a stopped server, a migration from
+// the Java server that stopped weeks ago) is told how far behind it is and
+// how to catch up now. One due window is the normal state before a run.
+void WarnIfBehind(store::Connection& conn, const Clock& clock) {
+  try {
+    UsageSettings settings = job::LoadSettings(conn);
+    WindowCalendar calendar(settings);
+    std::optional<Instant> billed_until = job::WindowLedger(conn).Checkpoint();
+    if (!billed_until) billed_until = job::FindOrigin(conn, calendar);
+    if (!billed_until) return;  // nothing to bill yet
+    const Instant now = clock.Now();
+    const Instant due_before = now - std::chrono::seconds(settings.settle_seconds);
+    constexpr int64_t kMostCounted = 100000;  // bounds the count for tiny windows
+    int64_t windows = 0;
+    for (Instant t = *billed_until; windows < kMostCounted; ++windows) {
+      t = calendar.BoundaryAfter(t);
+      if (t > due_before) break;
+    }
+    if (windows <= 1) return;
+    spdlog::warn("billing is {}{} aggregation windows ({} min) behind: billed up to {}, the clock "
+                 "is at {}. The scheduled run at {} bills them all; to catch up now, run "
+                 "`usaged run --once` (on SQLite, stop this process first)",
+                 windows >= kMostCounted ? "at least " : "", windows,
+                 settings.aggregation_range_minutes, FormatUtc(*billed_until), FormatUtc(now),
+                 FormatUtc(job::NextRunTime(settings, now)));
+  } catch (const std::exception& e) {
+    // The scheduled run reports a database or settings problem itself.
+    spdlog::debug("could not tell how far billing is behind: {}", e.what());
+  }
 }
 
 }  // namespace
@@ -96,6 +131,7 @@ void RegisterRun(CLI::App& app, const GlobalOptions& options, Action& action) {
       if (start) clock = std::make_unique<OffsetClock>(*start);
       signal(SIGTERM, OnStopSignal);
       signal(SIGINT, OnStopSignal);
+      WarnIfBehind(*db.conn, *clock);
       // This process holds the job lock; API-started jobs share it through
       // the process's job mutex instead of taking it again.
       std::unique_ptr<ApiService> api;
