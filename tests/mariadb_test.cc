@@ -127,7 +127,7 @@ TEST_F(MariaDbTest, WorksOnACloudStackSchemaAndMigrateDownRestoresIt) {
     EXPECT_EQ(maintain::CountDuplicateRecords(*conn), 0);
   }
 
-  CliResult down = RunCli({"--db", db.url(), "migrate", "--down"});
+  CliResult down = RunCli({"--db", db.url(), "migrate", "--down", "--yes"});
   ASSERT_EQ(down.exit_code, 0) << down.err;
   EXPECT_EQ(SchemaDump(db.url()), before);
   // The data stays, billing history included.

@@ -153,7 +153,7 @@ TEST_P(RetentionInstallTest, FreshInstallKeepsOneYearAnExistingDatabaseEverythin
   // The same database as before this release, now holding usage data:
   // `init` chooses -1 (keep everything), CloudStack's value for a new setting
   // on upgrade.
-  ASSERT_EQ(RunCli({"--db", url, "migrate", "--down", "--to", "14"}).exit_code, 0);
+  ASSERT_EQ(RunCli({"--db", url, "migrate", "--down", "--to", "14", "--yes"}).exit_code, 0);
   {
     auto store = store::OpenStore(url);
     auto conn = store->Connect();
@@ -167,7 +167,7 @@ TEST_P(RetentionInstallTest, FreshInstallKeepsOneYearAnExistingDatabaseEverythin
 
   // Only the Java server's usage jobs, no record (its records already
   // removed): usage data all the same.
-  ASSERT_EQ(RunCli({"--db", url, "migrate", "--down", "--to", "14"}).exit_code, 0);
+  ASSERT_EQ(RunCli({"--db", url, "migrate", "--down", "--to", "14", "--yes"}).exit_code, 0);
   {
     auto store = store::OpenStore(url);
     auto conn = store->Connect();
@@ -182,7 +182,7 @@ TEST_P(RetentionInstallTest, FreshInstallKeepsOneYearAnExistingDatabaseEverythin
 
   // A value the operator set survives an upgrade.
   ASSERT_EQ(RunCli({"--db", url, "config", "set", "usage.retention.years", "7"}).exit_code, 0);
-  ASSERT_EQ(RunCli({"--db", url, "migrate", "--down", "--to", "14"}).exit_code, 0);
+  ASSERT_EQ(RunCli({"--db", url, "migrate", "--down", "--to", "14", "--yes"}).exit_code, 0);
   {
     auto store = store::OpenStore(url);
     auto conn = store->Connect();

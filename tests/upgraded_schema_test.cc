@@ -329,7 +329,7 @@ TEST_F(UpgradedSchemaTest, BillsEveryFamilyAndMigrateDownRestoresTheUpgradedSche
   ASSERT_EQ(rows.size(), 2u) << repair.out;
   EXPECT_EQ(rows[1].rfind("usaged,checkpoint,", 0), 0u) << repair.out;
 
-  CliResult down = RunCli({"--db", db.url(), "migrate", "--down"});
+  CliResult down = RunCli({"--db", db.url(), "migrate", "--down", "--yes"});
   ASSERT_EQ(down.exit_code, 0) << down.err;
   EXPECT_EQ(Schema(db.url()), before);
 }

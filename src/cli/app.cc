@@ -34,9 +34,30 @@ OpenDatabase OpenReady(const GlobalOptions& options) {
   return db;
 }
 
-std::unique_ptr<Clock> MakeClock(const std::string& now_option) {
-  if (now_option.empty()) return std::make_unique<SystemClock>();
-  return std::make_unique<ManualClock>(ParseUtc(now_option, "--now"));
+void AddNowOption(CLI::App& cmd, NowOption& now, const std::string& help) {
+  auto* option = cmd.add_option("--now", now.text, help);
+  cmd.add_flag("--allow-future", now.allow_future,
+               "Accept a --now later than the current time (bills windows that have not "
+               "happened yet)")
+      ->needs(option);
+}
+
+std::optional<Instant> ParseNow(const NowOption& now) {
+  if (now.text.empty()) return std::nullopt;
+  Instant at = ParseUtc(now.text, "--now");
+  Instant wall = SystemClock().Now();
+  if (at > wall && !now.allow_future) {
+    throw InputError(fmt::format(
+        "--now '{}' is later than the current time ({} UTC): windows that have not happened "
+        "would be billed; give --allow-future if this is meant",
+        now.text, FormatUtc(wall)));
+  }
+  return at;
+}
+
+std::unique_ptr<Clock> MakeClock(const NowOption& now) {
+  if (auto at = ParseNow(now)) return std::make_unique<ManualClock>(*at);
+  return std::make_unique<SystemClock>();
 }
 
 namespace {
@@ -86,12 +107,43 @@ void SetUpLogging(const std::string& level, const std::string& log_dir) {
   spdlog::flush_on(spdlog::level::trace);
 }
 
+// The command path of a command line whose last word is not a subcommand of
+// a command that needs one ("x", "config x"), so that a mistyped command is
+// named instead of CLI11's "A subcommand is required"; nullopt otherwise.
+std::optional<std::string> UnknownCommand(CLI::App& app, int argc, char** argv) {
+  CLI::App* at = &app;
+  std::string path;
+  for (int i = 1; i < argc; ++i) {
+    std::string word = argv[i];
+    if (word == "--") return std::nullopt;
+    if (word.size() > 1 && word[0] == '-') {
+      // An option's value is the next word unless given as --option=value.
+      const CLI::Option* option = at->get_option_no_throw(word);
+      if (option && option->get_items_expected_min() > 0 &&
+          word.find('=') == std::string::npos) {
+        ++i;
+      }
+      continue;
+    }
+    auto subs = at->get_subcommands([&word](CLI::App* sub) { return sub->check_name(word); });
+    if (!subs.empty()) {
+      at = subs.front();
+      path += word + " ";
+      continue;
+    }
+    if (at->get_require_subcommand_min() > 0) return path + word;
+    return std::nullopt;
+  }
+  return std::nullopt;
+}
+
 }  // namespace
 
 int Main(int argc, char** argv) {
   CLI::App app{"usaged - a usage server for Apache CloudStack: reads cloud.usage_event and writes "
                "cloud_usage records, exactly once"};
   app.require_subcommand(1);
+  app.set_version_flag("--version", std::string("usaged ") + USAGED_VERSION);
   // Global options at the top of the file, a command's own in its [section];
   // names as on the command line without the dashes (db=..., [run] serve=true).
   app.set_config("--config", kDefaultConfigFile,
@@ -137,6 +189,12 @@ int Main(int argc, char** argv) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
+    if (auto unknown = UnknownCommand(app, argc, argv)) {
+      std::string parent = unknown->substr(0, unknown->rfind(' ') + 1);
+      std::cerr << fmt::format("usaged: unknown command '{}'; `usaged {}--help` lists the "
+                               "commands\n", *unknown, parent);
+      return kExitBadInput;
+    }
     int code = app.exit(e);
     return code == 0 ? kExitOk : kExitBadInput;
   }

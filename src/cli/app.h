@@ -4,6 +4,7 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "core/clock.h"
@@ -59,9 +60,21 @@ struct OpenDatabase {
 };
 OpenDatabase OpenReady(const GlobalOptions& options);
 
+// --now, which every command that bills, checks or dates something takes, and
+// --allow-future. A --now later than the wall clock is refused unless
+// --allow-future is given: a mistyped year must not bill windows that have not
+// happened yet.
+struct NowOption {
+  std::string text;  // empty: the system clock
+  bool allow_future = false;
+};
+void AddNowOption(CLI::App& cmd, NowOption& now, const std::string& help);
+// The instant --now names, nullopt without --now. Throws InputError for a
+// malformed --now, or one in the future without --allow-future.
+std::optional<Instant> ParseNow(const NowOption& now);
 // The clock a command runs with: --now if given (a fixed instant), else the
-// system clock. Throws InputError for a malformed --now.
-std::unique_ptr<Clock> MakeClock(const std::string& now_option);
+// system clock. Throws as ParseNow.
+std::unique_ptr<Clock> MakeClock(const NowOption& now);
 
 // Each Register* adds a subcommand whose callback stores its Action in `action`.
 void RegisterInit(CLI::App& app, const GlobalOptions& options, Action& action);

@@ -13,7 +13,7 @@ namespace {
 
 struct AlertsOptions {
   std::string format = "table";
-  std::string now;
+  NowOption now;
 };
 
 // "sent", "pending", or "failed" once delivery gave up on the alert.
@@ -41,8 +41,8 @@ int PrintAlerts(const GlobalOptions& options, Format format) {
   return kExitOk;
 }
 
-int SendAlerts(const GlobalOptions& options, const std::string& now_option) {
-  auto clock = MakeClock(now_option);
+int SendAlerts(const GlobalOptions& options, const NowOption& now) {
+  auto clock = MakeClock(now);
   auto db = OpenReady(options);
   alert::DeliveryReport r =
       alert::DeliverPendingAlerts(*db.conn, alert::LoadAlertSettings(*db.conn), clock->Now());
@@ -66,8 +66,8 @@ void RegisterAlerts(CLI::App& app, const GlobalOptions& options, Action& action)
   auto* send = cmd->add_subcommand(
       "send", "Mail pending alerts now (rate limit and retry cap apply). Exit status 1 if the "
               "SMTP server refused or did not answer");
-  send->add_option("--now", opts->now,
-                   "Take this UTC time as the current time (\"YYYY-MM-DD HH:MM:SS\")");
+  AddNowOption(*send, opts->now,
+               "Take this UTC time as the current time (\"YYYY-MM-DD HH:MM:SS\")");
   // Only the parent decides, so `alerts send` never also lists.
   cmd->callback([&options, &action, opts, send] {
     if (send->parsed()) {

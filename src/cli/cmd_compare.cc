@@ -18,7 +18,8 @@ namespace {
 using Json = nlohmann::ordered_json;
 
 struct CompareCliOptions {
-  std::string start, end, now, format = "table", hours, shadow;
+  std::string start, end, format = "table", hours, shadow;
+  NowOption now;
   std::optional<int64_t> account, domain;
   std::optional<int> type;
   int page_accounts = 5000;
@@ -314,7 +315,7 @@ void RegisterCompare(CLI::App& app, const GlobalOptions& options, Action& action
       ->check(CLI::PositiveNumber);
   cmd->add_option("--limit", o->limit, "Differences listed in table format (0: all)")
       ->capture_default_str();
-  cmd->add_option("--now", o->now, "Take this UTC time as the current time");
+  AddNowOption(*cmd, o->now, "Take this UTC time as the current time");
   cmd->callback([&options, &action, o] {
     action = [&options, o] { return Run(options, *o); };
   });

@@ -1,5 +1,6 @@
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <iostream>
 
 #include "cli/app.h"
@@ -9,6 +10,31 @@
 #include "store/migrator.h"
 
 namespace usaged::cli {
+namespace {
+
+// Rolling back drops tables with their rows (jobs, windows, quarantine, API
+// keys, audit copies): never without --yes. Throws InputError saying what
+// would be undone.
+void RefuseDownWithoutYes(store::Migrator& migrator, int target, const std::string& where) {
+  const int current = migrator.CurrentVersion();
+  std::string undone;
+  for (auto it = migrator.migrations().rbegin(); it != migrator.migrations().rend(); ++it) {
+    if (it->version > current || it->version <= target) continue;
+    undone += fmt::format("{}{} {}", undone.empty() ? "" : ", ", it->version, it->name);
+  }
+  if (undone.empty()) return;  // nothing to undo
+  throw InputError(fmt::format(
+      "migrate --down would roll back {} from schema version {} to {}: {}{}. Give --yes to "
+      "do it",
+      where, current, target, undone,
+      target <= migrator.BaseVersion()
+          ? "; all of usaged's own tables would be dropped with their rows (windows, jobs, "
+            "quarantine, alerts, API keys, repair audit copies) and the usage_key column "
+            "removed; CloudStack's tables and the records in cloud_usage stay"
+          : ""));
+}
+
+}  // namespace
 
 void RegisterInit(CLI::App& app, const GlobalOptions& options, Action& action) {
   auto* cmd = app.add_subcommand(
@@ -35,13 +61,17 @@ void RegisterInit(CLI::App& app, const GlobalOptions& options, Action& action) {
 void RegisterMigrate(CLI::App& app, const GlobalOptions& options, Action& action) {
   struct MigrateOptions {
     bool down = false;
+    bool yes = false;
     int to = -1;
   };
   auto opts = std::make_shared<MigrateOptions>();
   auto* cmd = app.add_subcommand(
       "migrate", "Apply pending schema migrations, or with --down roll usaged's migrations back, "
                  "leaving CloudStack's own schema exactly as it was");
-  cmd->add_flag("--down", opts->down, "Roll back instead of applying");
+  auto* down = cmd->add_flag("--down", opts->down, "Roll back instead of applying");
+  cmd->add_flag("--yes", opts->yes, "With --down: really roll back (without it, --down only "
+                                   "says what it would undo)")
+      ->needs(down);
   cmd->add_option("--to", opts->to, "With --down: the version to go back to (default: none of "
                                     "usaged's objects left)")
       ->check(CLI::NonNegativeNumber);
@@ -56,7 +86,9 @@ void RegisterMigrate(CLI::App& app, const GlobalOptions& options, Action& action
                                  store->Describe(), migrator.CurrentVersion(), applied);
         return kExitOk;
       }
-      int target = opts->to < 0 ? migrator.BaseVersion() : opts->to;
+      int target = std::max(opts->to < 0 ? migrator.BaseVersion() : opts->to,
+                            migrator.BaseVersion());
+      if (!opts->yes) RefuseDownWithoutYes(migrator, target, store->Describe());
       int rolled = migrator.Down(target);
       std::cout << fmt::format("{}: {} migration(s) rolled back{}\n", store->Describe(), rolled,
                                target <= migrator.BaseVersion()

@@ -15,7 +15,7 @@ namespace {
 
 struct CleanupCliOptions {
   bool dry_run = false;
-  std::string now;
+  NowOption now;
 };
 
 int RunCleanupCommand(const GlobalOptions& options, const CleanupCliOptions& o) {
@@ -54,7 +54,8 @@ int RunCleanupCommand(const GlobalOptions& options, const CleanupCliOptions& o) 
 }
 
 struct SanityCliOptions {
-  std::string start, end, now, format = "table";
+  std::string start, end, format = "table";
+  NowOption now;
 };
 
 nlohmann::ordered_json Json(const auto& v) {
@@ -96,7 +97,7 @@ void RegisterMaintenance(CLI::App& app, const GlobalOptions& options, Action& ac
       "cleanup", "Delete cloud_usage records older than usage.retention.years (and helper rows "
                  "no longer needed), in batches, as a CLEANUP job");
   cmd->add_flag("--dry-run", o->dry_run, "Count what would be deleted; change nothing");
-  cmd->add_option("--now", o->now, "Take this UTC time as the current time");
+  AddNowOption(*cmd, o->now, "Take this UTC time as the current time");
   cmd->callback([&options, &action, o] {
     action = [&options, o] { return RunCleanupCommand(options, *o); };
   });
@@ -110,7 +111,7 @@ void RegisterMaintenance(CLI::App& app, const GlobalOptions& options, Action& ac
                                            "usage.sanity.check.interval days)");
   sanity->add_option("--end", so->end, "End of the range (default: the checkpoint)");
   sanity->add_option("--format", so->format, "table, json or csv")->capture_default_str();
-  sanity->add_option("--now", so->now, "Take this UTC time as the current time");
+  AddNowOption(*sanity, so->now, "Take this UTC time as the current time");
   sanity->callback([&options, &action, so] {
     action = [&options, so] { return RunSanityCommand(options, *so); };
   });

@@ -22,7 +22,7 @@ struct RecordsOptions {
 
 struct ListOptions {
   std::string format = "table";
-  std::string now;  // jobs: the time a running job's duration is measured to
+  NowOption now;  // jobs: the time a running job's duration is measured to
 };
 
 nlohmann::ordered_json Opt(const std::optional<int64_t>& v) {
@@ -45,8 +45,8 @@ std::string ScopeText(const job::JobRecord& j) {
   return out.empty() ? "all" : out;
 }
 
-int PrintJobs(const GlobalOptions& options, Format format, const std::string& now_option) {
-  auto clock = MakeClock(now_option);
+int PrintJobs(const GlobalOptions& options, Format format, const NowOption& now) {
+  auto clock = MakeClock(now);
   auto db = OpenReady(options);
   ResultTable table({"id", "kind", "state", "range_start", "range_end", "scope", "account",
                      "domain", "usage_type", "reason", "requester", "progress", "units_done",
@@ -146,8 +146,8 @@ void RegisterJobs(CLI::App& app, const GlobalOptions& options, Action& action) {
   auto* jobs = app.add_subcommand("jobs", "List usage jobs (newest first) with range, scope and "
                                           "progress");
   jobs->add_option("--format", jobs_opts->format, "table, json or csv")->capture_default_str();
-  jobs->add_option("--now", jobs_opts->now,
-                   "Measure running jobs' durations to this UTC time (default: the clock)");
+  AddNowOption(*jobs, jobs_opts->now,
+               "Measure running jobs' durations to this UTC time (default: the clock)");
   jobs->callback([&options, &action, jobs_opts] {
     action = [&options, jobs_opts] {
       return PrintJobs(options, ParseFormat(jobs_opts->format), jobs_opts->now);

@@ -11,7 +11,8 @@ namespace usaged::cli {
 namespace {
 
 struct RegenerateOptions {
-  std::string start, end, now, reason;
+  std::string start, end, reason;
+  NowOption now;
   std::optional<int64_t> account, domain;
   std::optional<int> type;
 };
@@ -59,7 +60,7 @@ void AddCommand(CLI::App& app, const GlobalOptions& options, Action& action, job
     cmd->add_option("--reason", o->reason, "Why the records are replaced (kept with the job)")
         ->required();
   }
-  cmd->add_option("--now", o->now, "Take this UTC time as the current time");
+  AddNowOption(*cmd, o->now, "Take this UTC time as the current time");
   cmd->callback([&options, &action, o, kind] {
     action = [&options, o, kind] { return Run(options, *o, kind); };
   });

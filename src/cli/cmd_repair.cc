@@ -11,7 +11,7 @@ namespace {
 
 struct RepairCliOptions {
   bool dry_run = false;
-  std::string now;
+  NowOption now;
   std::string format = "table";
   int64_t batch_rows = 5000;
 };
@@ -50,8 +50,8 @@ void RegisterRepair(CLI::App& app, const GlobalOptions& options, Action& action)
       "key), inverted or unfinished usage_job rows, duplicate events, duplicate or overlapping "
       "helper rows. Removed rows are kept in *_removed audit tables");
   cmd->add_flag("--dry-run", opts->dry_run, "Only report; change nothing");
-  cmd->add_option("--now", opts->now,
-                  "Take this UTC time as the current time (\"YYYY-MM-DD HH:MM:SS\")");
+  AddNowOption(*cmd, opts->now,
+               "Take this UTC time as the current time (\"YYYY-MM-DD HH:MM:SS\")");
   cmd->add_option("--format", opts->format, "table, json or csv")->capture_default_str();
   cmd->add_option("--batch-rows", opts->batch_rows,
                   "cloud_usage rows per transaction (whole windows)")

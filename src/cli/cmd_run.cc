@@ -9,8 +9,10 @@
 #include "cli/app.h"
 #include "cli/service_notify.h"
 #include "cluster/cluster_run.h"
+#include "core/window.h"
 #include "job/scheduler.h"
 #include "job/usage_run.h"
+#include "job/window_ledger.h"
 
 namespace usaged::cli {
 namespace {
@@ -32,7 +34,7 @@ class OffsetClock final : public Clock {
 
 struct RunOptions {
   bool once = false;
-  std::string now;
+  NowOption now;
   int heartbeat_seconds = 60;
   bool serve = false;
   ServeOptions api;
@@ -47,6 +49,38 @@ void PrintSummary(const job::RunSummary& s) {
       s.checkpoint ? FormatUtc(*s.checkpoint) : std::string("none"));
 }
 
+// The scheduled job bills only at its next exec time: an operator starting
+// `run` on a store far behind the clock (a stopped server, a migration from
+// the Java server that stopped weeks ago) is told how far behind it is and
+// how to catch up now. One due window is the normal state before a run.
+void WarnIfBehind(store::Connection& conn, const Clock& clock) {
+  try {
+    UsageSettings settings = job::LoadSettings(conn);
+    WindowCalendar calendar(settings);
+    std::optional<Instant> billed_until = job::WindowLedger(conn).Checkpoint();
+    if (!billed_until) billed_until = job::FindOrigin(conn, calendar);
+    if (!billed_until) return;  // nothing to bill yet
+    const Instant now = clock.Now();
+    const Instant due_before = now - std::chrono::seconds(settings.settle_seconds);
+    constexpr int64_t kMostCounted = 100000;  // bounds the count for tiny windows
+    int64_t windows = 0;
+    for (Instant t = *billed_until; windows < kMostCounted; ++windows) {
+      t = calendar.BoundaryAfter(t);
+      if (t > due_before) break;
+    }
+    if (windows <= 1) return;
+    spdlog::warn("billing is {}{} aggregation windows ({} min) behind: billed up to {}, the clock "
+                 "is at {}. The scheduled run at {} bills them all; to catch up now, run "
+                 "`usaged run --once` (on SQLite, stop this process first)",
+                 windows >= kMostCounted ? "at least " : "", windows,
+                 settings.aggregation_range_minutes, FormatUtc(*billed_until), FormatUtc(now),
+                 FormatUtc(job::NextRunTime(settings, now)));
+  } catch (const std::exception& e) {
+    // The scheduled run reports a database or settings problem itself.
+    spdlog::debug("could not tell how far billing is behind: {}", e.what());
+  }
+}
+
 }  // namespace
 
 void RegisterRun(CLI::App& app, const GlobalOptions& options, Action& action) {
@@ -55,8 +89,8 @@ void RegisterRun(CLI::App& app, const GlobalOptions& options, Action& action) {
       "run", "Run the usage job: with --once, process every due window and exit; without, run "
              "on the configured schedule until SIGTERM");
   cmd->add_flag("--once", opts->once, "Process every due window now, then exit");
-  cmd->add_option("--now", opts->now,
-                  "Take this UTC time as the current time (\"YYYY-MM-DD HH:MM:SS\")");
+  AddNowOption(*cmd, opts->now,
+               "Take this UTC time as the current time (\"YYYY-MM-DD HH:MM:SS\")");
   cmd->add_option("--heartbeat-seconds", opts->heartbeat_seconds,
                   "Without --once: how often the usage_job heartbeat is written and runs "
                   "requested through CloudStack's generateUsageRecords are looked for")
@@ -68,6 +102,8 @@ void RegisterRun(CLI::App& app, const GlobalOptions& options, Action& action) {
   AddServeOptions(*cmd, opts->api);
   cmd->callback([&options, &action, opts] {
     action = [&options, opts] {
+      // Checked before the store is opened or a node joins.
+      const std::optional<Instant> start = ParseNow(opts->now);
       auto db = OpenReady(options);
       // The embedded store admits one process; on MariaDB every process is a
       // node that shares the work through claims and leases.
@@ -85,20 +121,18 @@ void RegisterRun(CLI::App& app, const GlobalOptions& options, Action& action) {
         return job::RunDueWindows(*db.conn, clock, control);
       };
       if (opts->once) {
-        auto clock = MakeClock(opts->now);
+        std::unique_ptr<Clock> clock = std::make_unique<SystemClock>();
+        if (start) clock = std::make_unique<ManualClock>(*start);
         job::RunSummary summary = pass(*clock, job::RunControl{});
         alert::DeliverAlertsAfterJob(*db.conn, *clock);
         PrintSummary(summary);
         return summary.ok() ? kExitOk : kExitJobFailed;
       }
-      std::unique_ptr<Clock> clock;
-      if (opts->now.empty()) {
-        clock = std::make_unique<SystemClock>();
-      } else {
-        clock = std::make_unique<OffsetClock>(ParseUtc(opts->now, "--now"));
-      }
+      std::unique_ptr<Clock> clock = std::make_unique<SystemClock>();
+      if (start) clock = std::make_unique<OffsetClock>(*start);
       signal(SIGTERM, OnStopSignal);
       signal(SIGINT, OnStopSignal);
+      WarnIfBehind(*db.conn, *clock);
       // This process holds the job lock; API-started jobs share it through
       // the process's job mutex instead of taking it again.
       std::unique_ptr<ApiService> api;

@@ -27,7 +27,7 @@ struct KeyOptions {
   std::string role = "user";
   std::string api_key;
   std::string format = "table";
-  std::string now;
+  NowOption now;
 };
 
 // "HOST:PORT" (a bare "PORT" listens on 127.0.0.1).
@@ -88,12 +88,26 @@ void AddServeOptions(CLI::App& cmd, ServeOptions& serve) {
   cmd.add_option("--key-file", serve.key_file,
                  "File with the key that seals usaged's own API secrets")
       ->capture_default_str();
-  cmd.add_option("--threads", serve.threads, "Request threads")->capture_default_str();
-  cmd.add_option("--tls-cert", serve.tls_cert, "PEM certificate: serve HTTPS");
-  cmd.add_option("--tls-key", serve.tls_key, "PEM private key of --tls-cert");
+  // Refused while parsing, before anything is opened: a server without
+  // request threads would accept connections and never answer them, and a
+  // certificate without its key (or the reverse) cannot serve HTTPS.
+  cmd.add_option("--threads", serve.threads, "Request threads (1-1024)")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 1024));
+  auto* cert = cmd.add_option("--tls-cert", serve.tls_cert, "PEM certificate: serve HTTPS");
+  auto* key = cmd.add_option("--tls-key", serve.tls_key, "PEM private key of --tls-cert");
+  cert->needs(key);
+  key->needs(cert);
   cmd.add_option("--max-lag", serve.max_lag_seconds,
                  "Seconds of checkpoint lag /healthz accepts (0: twice the aggregation range)")
-      ->capture_default_str();
+      ->capture_default_str()
+      ->check(CLI::Validator(
+          [](std::string& value) -> std::string {
+            if (!value.empty() && value.front() != '-') return "";
+            return fmt::format("{} is not 0 or more seconds (0: twice the aggregation range)",
+                               value);
+          },
+          "SECONDS"));
 }
 
 std::unique_ptr<ApiService> StartApi(store::Store& store, const Clock& clock,
@@ -157,7 +171,7 @@ void RegisterApiKey(CLI::App& app, const GlobalOptions& options, Action& action)
   create->add_option("--account", opts->account, "Account id (cloud.account)")->required();
   create->add_option("--role", opts->role, "admin, domain-admin or user")->capture_default_str();
   create->add_option("--format", opts->format, "table or json")->capture_default_str();
-  create->add_option("--now", opts->now, "Creation time (UTC)");
+  AddNowOption(*create, opts->now, "Creation time (UTC)");
   create->callback([&options, &action, opts] {
     action = [&options, opts] {
       auto role = api::ParseRole(opts->role);
@@ -166,10 +180,10 @@ void RegisterApiKey(CLI::App& app, const GlobalOptions& options, Action& action)
                                      opts->role));
       }
       Format format = ParseFormat(opts->format);
+      auto clock = MakeClock(opts->now);
       auto db = OpenReady(options);
       auto box = KeyFileForNewKeys(*db.conn, opts->key_file);
-      auto created = api::KeyStore(*db.conn, &box).Create(opts->account, *role,
-                                                          MakeClock(opts->now)->Now());
+      auto created = api::KeyStore(*db.conn, &box).Create(opts->account, *role, clock->Now());
       if (format == Format::kJson) {
         nlohmann::ordered_json j = {{"apikey", created.api_key},
                                     {"secretkey", created.secret_key},

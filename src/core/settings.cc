@@ -66,6 +66,24 @@ void ValidateLease(std::string_view name, std::string_view v) {
   RequireIntegerIn(name, v, 1, 3600);
 }
 
+// CloudStack reads a value as it is stored (Integer.parseInt(" 60") fails, a
+// time zone " UTC" is unknown), so a value with blanks around it is refused,
+// not trimmed: usaged must not bill with a setting CloudStack cannot read.
+// Passwords are used as they are by both and are never printed; the items
+// of these lists are trimmed by CloudStack (and usaged) too.
+bool IsTrimmedList(std::string_view name) {
+  return name == "alert.email.addresses" || name == "alert.smtp.enabledSecurityProtocols";
+}
+
+void RequireNoSurroundingBlanks(const ConfigKey& key, std::string_view value) {
+  auto blank = [](char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; };
+  if (key.secret || IsTrimmedList(key.name) || value.empty()) return;
+  if (!blank(value.front()) && !blank(value.back())) return;
+  throw InputError(fmt::format("invalid value '{}' for {}: it has leading or trailing blanks, "
+                               "which CloudStack would not read; remove them",
+                               value, key.name));
+}
+
 int CoreCount() { return std::max(1, static_cast<int>(std::thread::hardware_concurrency())); }
 
 void ValidateBool(std::string_view name, std::string_view v) {
@@ -183,6 +201,7 @@ void ValidateConfigValue(std::string_view name, std::string_view value) {
     for (const auto& k : KnownConfigKeys()) known += fmt::format("\n  {}", k.name);
     throw InputError(fmt::format("unknown configuration key '{}'; usaged knows:{}", name, known));
   }
+  RequireNoSurroundingBlanks(*key, value);
   key->validate(name, value);
 }
 
@@ -190,6 +209,7 @@ std::string LoadConfigValue(const ConfigLookup& lookup, std::string_view name) {
   const ConfigKey* key = FindConfigKey(name);
   std::string value = lookup(name).value_or(std::string(key->default_value));
   try {
+    RequireNoSurroundingBlanks(*key, value);
     key->validate(name, value);
   } catch (const InputError& e) {
     throw ConfigError(fmt::format("cloud.configuration: {}", e.what()));
@@ -222,6 +242,7 @@ UsageSettings UsageSettings::Load(
   // A bad thread count must not stop billing: it is reported and the default used.
   std::string threads = lookup("usage.threads").value_or("cores");
   try {
+    RequireNoSurroundingBlanks(*FindConfigKey("usage.threads"), threads);
     ValidateThreads("usage.threads", threads);
     if (threads != "cores") s.threads = static_cast<int>(*ParseInteger(threads));
   } catch (const InputError& e) {

@@ -26,7 +26,8 @@ struct ConfigKey {
 const std::vector<ConfigKey>& KnownConfigKeys();
 // nullptr if usaged does not know the key.
 const ConfigKey* FindConfigKey(std::string_view name);
-// Throws InputError for an unknown key (listing the known ones) or a bad value.
+// Throws InputError for an unknown key (listing the known ones) or a bad value
+// (also one with leading or trailing blanks, unless the key is a list).
 void ValidateConfigValue(std::string_view name, std::string_view value);
 
 // Raw configuration values by key; nullopt when the key is not set.

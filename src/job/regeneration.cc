@@ -22,7 +22,9 @@ void CheckShape(const RegenerationRequest& r) {
   if (r.kind != JobKind::kGenerate && r.kind != JobKind::kRegenerate) {
     throw InputError("only GENERATE and REGENERATE jobs rebuild records");
   }
-  if (r.kind == JobKind::kRegenerate && (!r.reason || r.reason->empty())) {
+  // A reason of blanks says nothing in the audit trail either.
+  if (r.kind == JobKind::kRegenerate &&
+      (!r.reason || r.reason->find_first_not_of(" \t\r\n") == std::string::npos)) {
     throw InputError("regenerate needs a reason (--reason TEXT): it replaces billed records, and "
                      "the job keeps the reason for the audit trail");
   }

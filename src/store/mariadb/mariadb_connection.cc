@@ -5,6 +5,8 @@
 #include <mysql.h>
 #include <mysqld_error.h>
 
+#include <chrono>
+
 #include "core/error.h"
 #include "store/mariadb/cloudstack_encryption.h"
 #include "store/mariadb/mariadb_statement.h"
@@ -119,12 +121,24 @@ void MariaDbConnection::Connect() {
   mysql_optionsv(mysql_, MYSQL_OPT_WRITE_TIMEOUT, &read_timeout);
   mysql_optionsv(mysql_, MYSQL_SET_CHARSET_NAME, "utf8mb4");
   const char* socket = params_.socket.empty() ? nullptr : params_.socket.c_str();
+  const auto started = std::chrono::steady_clock::now();
   if (!mysql_real_connect(mysql_, params_.host.c_str(), params_.user.c_str(),
                           params_.password.c_str(), nullptr, static_cast<unsigned>(params_.port),
                           socket, 0)) {
     unsigned error = mysql_errno(mysql_);
     std::string message = mysql_error(mysql_);
     Close();
+    // A server that accepts connections but never answers (hung, or a
+    // firewall that drops) is only noticed by the timeout: name it, and
+    // where it is set, rather than only the client library's words.
+    const auto waited = std::chrono::steady_clock::now() - started;
+    if (params_.connect_timeout_s > 0 &&
+        waited >= std::chrono::milliseconds(params_.connect_timeout_s * 900)) {
+      throw DbError(fmt::format("could not connect to {} within {} s (connect_timeout; set it "
+                                "with ?connect_timeout=S in --db): {}",
+                                params_.Describe(), params_.connect_timeout_s, message),
+                    static_cast<int>(error), IsConnectionLoss(error));
+    }
     throw DbError(fmt::format("cannot connect to {}: {}", params_.Describe(), message),
                   static_cast<int>(error), IsConnectionLoss(error));
   }

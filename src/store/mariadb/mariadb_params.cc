@@ -52,12 +52,15 @@ void CheckDatabaseName(const std::string& name, std::string_view context) {
 }
 
 constexpr std::string_view kUrlForm =
-    "expected mariadb://USER[:PASSWORD]@HOST[:PORT][/?cloud=DB&usage=DB&socket=PATH]";
+    "expected mariadb://USER[:PASSWORD]@HOST[:PORT][/?cloud=DB&usage=DB&socket=PATH] (an IPv6 "
+    "HOST in brackets: [::1])";
 
 }  // namespace
 
 std::string MariaDbParams::Describe() const {
-  std::string where = socket.empty() ? fmt::format("{}:{}", host, port) : socket;
+  // An IPv6 address keeps its brackets, so the port stays readable.
+  std::string shown_host = host.find(':') == std::string::npos ? host : "[" + host + "]";
+  std::string where = socket.empty() ? fmt::format("{}:{}", shown_host, port) : socket;
   return fmt::format("mariadb://{}@{} ({}, {})", user, where, cloud_db, usage_db);
 }
 
@@ -88,8 +91,31 @@ MariaDbParams ParseMariaDbUrl(std::string_view url) {
   if (hostport.find('/') != std::string_view::npos) {
     throw InputError(fmt::format("invalid --db: unexpected path after the host; {}", kUrlForm));
   }
-  auto port_colon = hostport.rfind(':');
-  if (port_colon != std::string_view::npos && hostport.find(']') == std::string_view::npos) {
+  if (!hostport.empty() && hostport.front() == '[') {
+    // An IPv6 address in brackets, as in URLs: [::1] or [::1]:3306.
+    auto close = hostport.find(']');
+    if (close == std::string_view::npos) {
+      throw InputError(fmt::format("invalid --db: '[' without ']' around the IPv6 host; {}",
+                                   kUrlForm));
+    }
+    std::string_view after = hostport.substr(close + 1);
+    if (!after.empty()) {
+      if (after.front() != ':') {
+        throw InputError(fmt::format("invalid --db: unexpected '{}' after the IPv6 host; {}",
+                                     after, kUrlForm));
+      }
+      p.port = ParsePort(after.substr(1), "--db");
+    }
+    hostport = hostport.substr(1, close - 1);
+    if (hostport.find(':') == std::string_view::npos) {
+      throw InputError(fmt::format("invalid --db: '{}' in brackets is not an IPv6 address; {}",
+                                   hostport, kUrlForm));
+    }
+  } else if (auto port_colon = hostport.rfind(':'); port_colon != std::string_view::npos) {
+    if (hostport.find(':') != port_colon) {
+      throw InputError(fmt::format("invalid --db: an IPv6 host goes in brackets "
+                                   "(mariadb://USER@[::1]:3306); {}", kUrlForm));
+    }
     p.port = ParsePort(hostport.substr(port_colon + 1), "--db");
     hostport = hostport.substr(0, port_colon);
   }

@@ -26,7 +26,8 @@ struct MariaDbParams {
 
 // Parses "mariadb://USER[:PASS]@HOST[:PORT][/?key=value&...]" with optional
 // keys cloud=DB, usage=DB, socket=PATH, connect_timeout=S. USER and PASS may be
-// percent-encoded. Throws InputError naming the problem (without the password).
+// percent-encoded. An IPv6 HOST is written in brackets ([::1], [::1]:3306)
+// and kept without them. Throws InputError naming the problem (without the password).
 MariaDbParams ParseMariaDbUrl(std::string_view url);
 
 // Reads the Java usage server's db.properties (db.cloud.host, db.cloud.port,
