@@ -11,6 +11,8 @@ if [ ! -f "$build_dir/CMakeCache.txt" ]; then
   USAGED_BUILD_DIR=$build_dir bash scripts/build.sh -DUSAGED_BUILD_TESTS=OFF \
     -DUSAGED_BUILD_BENCH=OFF >&2
 fi
+# Configure again: `usaged --version` names the commit being packaged.
+cmake -S . -B "$build_dir" >&2
 cmake --build "$build_dir" --target usaged usaged_package_docs >&2
 rm -f "$build_dir"/usaged_*.deb
 (cd "$build_dir" && cpack -G DEB >&2)

@@ -9,6 +9,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <filesystem>
 #include <regex>
 
 #include "support/scenario.h"
@@ -29,7 +30,13 @@ TEST(CliOpsTest, VersionIsTheProjectVersion) {
   ASSERT_TRUE(std::regex_search(cmake, m, std::regex(R"(project\(usaged VERSION ([0-9.]+))")));
   CliResult r = RunCli({"--version"});
   EXPECT_EQ(r.exit_code, 0) << r.err;
-  EXPECT_EQ(r.out, "usaged " + m[1].str() + "\n");
+  // And the commit built, when built from a git checkout.
+  const bool from_git = std::filesystem::exists(std::string(USAGED_SOURCE_DIR) + "/.git");
+  const std::string version = std::regex_replace(m[1].str(), std::regex("\\."), "\\.");
+  EXPECT_TRUE(std::regex_match(r.out, std::regex("usaged " + version +
+                                                 (from_git ? " \\(commit [0-9a-f]{12}\\)" : "") +
+                                                 "\n")))
+      << r.out;
 }
 
 TEST(CliOpsTest, AnUnknownCommandIsNamed) {

@@ -77,6 +77,17 @@ TEST_F(PackageTest, InstallsTheServiceItsConfigurationAndDocumentation) {
   CliResult conffiles = RunProgram(Program{"/usr/bin/dpkg-deb"}, {"-I", deb_, "conffiles"});
   EXPECT_TRUE(Contains(conffiles.out, "/etc/usaged/usaged.conf")) << conffiles.out;
 
+  // The installed command names the package's version (and the commit).
+  CliResult version = RunProgram(Program{root_ + "/usr/bin/usaged"}, {"--version"});
+  ASSERT_EQ(version.exit_code, 0) << version.err;
+  CliResult package_version = RunProgram(Program{"/usr/bin/dpkg-deb"}, {"-f", deb_, "Version"});
+  ASSERT_FALSE(package_version.out.empty());
+  EXPECT_EQ(version.out.rfind("usaged " + package_version.out.substr(
+                                              0, package_version.out.size() - 1),
+                              0),
+            0u)
+      << version.out;
+
   // Enabled, the unit answers to CloudStack's name for its usage server.
   CliResult enable = RunProgram(Program{"/usr/bin/systemctl"},
                                 {"--root=" + root_, "enable", "usaged.service"});

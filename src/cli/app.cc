@@ -137,13 +137,21 @@ std::optional<std::string> UnknownCommand(CLI::App& app, int argc, char** argv) 
   return std::nullopt;
 }
 
+// "usaged 0.1.0 (commit 0123456789ab)"; without the commit when not built
+// from a git checkout.
+std::string VersionText() {
+  std::string commit = USAGED_COMMIT;
+  return fmt::format("usaged {}{}", USAGED_VERSION,
+                     commit.empty() ? "" : fmt::format(" (commit {})", commit));
+}
+
 }  // namespace
 
 int Main(int argc, char** argv) {
   CLI::App app{"usaged - a usage server for Apache CloudStack: reads cloud.usage_event and writes "
                "cloud_usage records, exactly once"};
   app.require_subcommand(1);
-  app.set_version_flag("--version", std::string("usaged ") + USAGED_VERSION);
+  app.set_version_flag("--version", VersionText());
   // Global options at the top of the file, a command's own in its [section];
   // names as on the command line without the dashes (db=..., [run] serve=true).
   app.set_config("--config", kDefaultConfigFile,
