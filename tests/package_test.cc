@@ -13,8 +13,8 @@
 #include <sstream>
 
 #include "job/job_log.h"
-#include "store/mariadb/mariadb_params.h"
 #include "support/cloudstack_db.h"
+#include "support/cloudstack_etc.h"
 #include "support/notify_socket.h"
 #include "support/test_env.h"
 
@@ -112,7 +112,7 @@ TEST_F(PackageTest, InstallsTheServiceItsConfigurationAndDocumentation) {
 // (NOTIFY_SOCKET), bills, and leaves what listUsageServerMetrics reads.
 TEST_F(PackageTest, InstalledServiceBillsACloudStackDatabaseAndReportsItsHeartbeat) {
   if (TestEngines().size() < 2) GTEST_SKIP() << "USAGED_TEST_MARIADB_URL is not set";
-  if (RunProgram(Program{"/usr/bin/unshare"}, {"-m", "true"}).exit_code != 0) {
+  if (!CloudStackEtc::Available()) {
     GTEST_SKIP() << "no private mount namespace here (unshare -m)";
   }
   FreshDatabase db("mariadb");
@@ -128,17 +128,9 @@ TEST_F(PackageTest, InstalledServiceBillsACloudStackDatabaseAndReportsItsHeartbe
   }
 
   // /etc as a CloudStack host has it, with the package's /etc on top.
-  std::string upper = dir_.path() + "/etc-upper", work = dir_.path() + "/etc-work";
-  fs::create_directories(upper + "/cloudstack/usage");
-  fs::create_directories(work);
-  fs::copy(root_ + "/etc/usaged", upper + "/usaged", fs::copy_options::recursive);
-  auto p = store::ParseMariaDbUrl(db.url());
-  std::ofstream(upper + "/cloudstack/usage/db.properties")
-      << "db.cloud.username=" << p.user << "\ndb.cloud.password=\ndb.cloud.host=" << p.host
-      << "\ndb.cloud.port=" << p.port << "\ndb.cloud.name=" << p.cloud_db
-      << "\ndb.usage.host=" << p.host << "\ndb.usage.port=" << p.port
-      << "\ndb.usage.name=" << p.usage_db << "\ndb.usage.username=" << p.user
-      << "\ndb.usage.password=\n";
+  CloudStackEtc etc(dir_.path(), db.url());
+  fs::copy(root_ + "/etc/usaged", etc.upper() + "/usaged", fs::copy_options::recursive);
+
   const std::string unit = ReadFile(root_ + "/lib/systemd/system/usaged.service");
   auto pre = UnitValues(unit, "ExecStartPre"), start = UnitValues(unit, "ExecStart");
   ASSERT_EQ(pre.size(), 1u);
@@ -152,8 +144,7 @@ TEST_F(PackageTest, InstalledServiceBillsACloudStackDatabaseAndReportsItsHeartbe
   };
   std::string state = dir_.path() + "/state";
   fs::create_directories(state);
-  std::string script = "mount -t overlay overlay -o lowerdir=/etc,upperdir=" + upper +
-                       ",workdir=" + work + " /etc\ncd " + state + "\n" + installed(pre[0]) +
+  std::string script = etc.MountLine() + "cd " + state + "\n" + installed(pre[0]) +
                        "\nexec " + installed(start[0]) + " --now '2026-03-02 00:14:58'\n";
   NotifySocket socket;
   CliProcess service(Program{"/usr/bin/unshare"}, {"-m", "sh", "-ec", script},

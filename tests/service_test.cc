@@ -7,7 +7,7 @@
 #include <filesystem>
 #include <fstream>
 
-#include "store/mariadb/mariadb_params.h"
+#include "support/cloudstack_etc.h"
 #include "support/notify_socket.h"
 #include "support/test_env.h"
 
@@ -116,27 +116,16 @@ class DropInTest : public ::testing::Test {
  protected:
   void SetUp() override {
     if (TestEngines().size() < 2) GTEST_SKIP() << "USAGED_TEST_MARIADB_URL is not set";
-    if (RunProgram(Program{"/usr/bin/unshare"}, {"-m", "true"}).exit_code != 0) {
+    if (!CloudStackEtc::Available()) {
       GTEST_SKIP() << "no private mount namespace here (unshare -m)";
     }
   }
 
   // Runs `script` (sh) with /etc/cloudstack/usage/db.properties naming `url`.
   CliResult OnCloudStackHost(const std::string& url, const std::string& script) {
-    auto p = store::ParseMariaDbUrl(url);
-    std::string upper = dir_.path() + "/upper", work = dir_.path() + "/work";
-    std::filesystem::create_directories(upper + "/cloudstack/usage");
-    std::filesystem::create_directories(work);
-    std::ofstream(upper + "/cloudstack/usage/db.properties")
-        << "db.cloud.username=" << p.user << "\ndb.cloud.password=\ndb.cloud.host=" << p.host
-        << "\ndb.cloud.port=" << p.port << "\ndb.cloud.name=" << p.cloud_db
-        << "\ndb.usage.host=" << p.host << "\ndb.usage.port=" << p.port
-        << "\ndb.usage.name=" << p.usage_db << "\ndb.usage.username=" << p.user
-        << "\ndb.usage.password=\n";
+    CloudStackEtc etc(dir_.path(), url);
     return RunProgram(Program{"/usr/bin/unshare"},
-                      {"-m", "sh", "-ec",
-                       "mount -t overlay overlay -o lowerdir=/etc,upperdir=" + upper +
-                           ",workdir=" + work + " /etc\ncd " + dir_.path() + "\n" + script});
+                      {"-m", "sh", "-ec", etc.MountLine() + "cd " + dir_.path() + "\n" + script});
   }
 
   TempDir dir_;
